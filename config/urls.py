@@ -1,0 +1,17 @@
+"""URL wiring only."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from urbangrid.api.main import api
+from urbangrid.common.views import healthz
+
+admin.site.site_header = "urbangrid 数字化城市管理"
+admin.site.site_title = "urbangrid"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,29 @@
+"""Project-wide pytest setup.
+
+``UG_TEST_DB_SUFFIX`` lets several test runs share one PostgreSQL server without
+clobbering each other's test database (pytest-xdist adds its own ``_gwN`` suffix).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: Any) -> None:
+    suffix = os.environ.get("UG_TEST_DB_SUFFIX")
+    if not suffix:
+        return
+    from django.conf import settings
+
+    for alias, db in settings.DATABASES.items():
+        test = db.setdefault("TEST", {})
+        base = test.get("NAME") or (
+            f"test_{db['NAME']}" if db["ENGINE"].endswith("postgresql") else None
+        )
+        if base:
+            test["NAME"] = f"{base}_{suffix}"
+        del alias

@@ -1,0 +1,5 @@
+"""Catalogue endpoints: component and matter types (filled in by the catalogue work)."""
+
+from ninja import Router
+
+router = Router(tags=["catalog"])

@@ -1,0 +1,150 @@
+"""Organisations: departments (部门), staff users with roles, inspectors' grids, and the
+responsibility rules (责任规则) that say which department answers for what, where.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("city (市)")
+    DISTRICT = "district", _("district (区)")
+    STREET = "street", _("street (街道)")
+
+
+class Role(models.TextChoices):
+    """Roles of the two centres and the departments (see ``permissions.py``)."""
+
+    INSPECTOR = "inspector", _("inspector (监督员)")
+    OPERATOR = "operator", _("operator (受理员)")
+    SHIFT_LEADER = "shift_leader", _("shift leader (值班长)")
+    DISPATCHER = "dispatcher", _("dispatcher (派遣员)")
+    HANDLER = "handler", _("department handler (部门处置人员)")
+    DEPARTMENT_HEAD = "department_head", _("department head (部门负责人)")
+    LEADER = "leader", _("leader (领导)")
+    AUDITOR = "auditor", _("auditor (审计员)")
+    ADMIN = "admin", _("administrator (系统管理员)")
+
+
+class Department(models.Model):
+    """A department or unit (部门/单位) identified by its unified social credit code
+    (统一社会信用代码, USCC: 18 characters with a check character, GB 32100-2015)."""
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, null=True, blank=True, related_name="departments"
+    )
+    street = models.ForeignKey(
+        "geo.Street", on_delete=models.PROTECT, null=True, blank=True, related_name="departments"
+    )
+    calendar = models.ForeignKey(
+        "calendars.WorkCalendar", on_delete=models.PROTECT, null=True, blank=True
+    )
+    phone = models.CharField(_("duty phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A staff user. ``role`` decides what they may do; ``department`` and ``area_code``
+    decide where (a department acts on its own cases; a street user within its street)."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    area_code = models.CharField(
+        _("area code"),
+        max_length=15,
+        blank=True,
+        help_text=_("District (6), street (9) or community (12) code this user works in."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class InspectorGrid(models.Model):
+    """A unit grid an inspector (监督员) patrols. By code, so it survives grid versions."""
+
+    inspector = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grid_assignments")
+    grid_code = models.CharField(_("grid code"), max_length=15)
+
+    class Meta:
+        verbose_name = _("inspector grid")
+        verbose_name_plural = _("inspector grids")
+        constraints = [
+            models.UniqueConstraint(fields=["inspector", "grid_code"], name="inspector_grid_unique")
+        ]
+        indexes = [models.Index(fields=["grid_code"], name="inspector_grid_code_idx")]
+
+
+class AreaLevel(models.TextChoices):
+    DISTRICT = "district", _("district")
+    STREET = "street", _("street")
+    COMMUNITY = "community", _("community")
+    GRID = "grid", _("unit grid")
+
+
+class Basis(models.TextChoices):
+    """Why a department answers: as owner (属主) or as locality (属地)."""
+
+    OWNER = "owner", _("owner (属主)")
+    LOCALITY = "locality", _("locality (属地)")
+
+
+class ResponsibilityRule(models.Model):
+    """A responsibility rule: (type, area, priority) → department.
+
+    ``catalog_type`` empty = any type; ``area_code`` is a district/street/community/grid
+    code. Resolution applies "components: owner first, then locality; events: locality
+    first, then owner" (部件先属主后属地, 事件先属地后属主), then the most specific area,
+    then ``priority`` (lower first). See ``services.explain_responsibility``.
+    """
+
+    catalog_type = models.ForeignKey(
+        "catalog.CatalogType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="responsibility_rules",
+    )
+    class_code = models.CharField(
+        _("class code"), max_length=2, blank=True, help_text=_("Matches a whole class of types.")
+    )
+    area_level = models.CharField(_("area level"), max_length=10, choices=AreaLevel.choices)
+    area_code = models.CharField(_("area code"), max_length=15)
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="responsibility_rules"
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("responsibility rule")
+        verbose_name_plural = _("responsibility rules")
+        ordering = ["priority", "id"]
+        indexes = [models.Index(fields=["area_code"], name="rule_area_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.catalog_type or self.class_code or '*'} @ {self.area_code} → {self.department}"
