@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from urbangrid.api import catalog, geo
+from urbangrid.api import auth, calendar, cases, catalog, geo, organisations
 from urbangrid.api.errors import register_error_handlers
 
 api = NinjaAPI(
@@ -20,5 +20,9 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 register_error_handlers(api)
+api.add_router("/v1/auth", auth.router)
 api.add_router("/v1/geo", geo.router)
 api.add_router("/v1/catalog", catalog.router)
+api.add_router("/v1/organisations", organisations.router)
+api.add_router("/v1/calendar", calendar.router)
+api.add_router("/v1/cases", cases.router)

@@ -1,0 +1,5 @@
+"""Auth endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["auth"])

@@ -1,0 +1,5 @@
+"""Calendar endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["calendar"])

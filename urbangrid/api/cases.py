@@ -1,0 +1,5 @@
+"""Cases endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

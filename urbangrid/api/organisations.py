@@ -1,0 +1,5 @@
+"""Organisations endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["organisations"])
