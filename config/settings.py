@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "urbangrid.catalog",
     "urbangrid.organisations",
     "urbangrid.assets",
+    "urbangrid.outbox",
     "urbangrid.cases",
     "urbangrid.api",
     "urbangrid.staff",
@@ -60,7 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "urbangrid.common.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -45,6 +45,14 @@ class District(Area):
     """A district (区/县): GB/T 2260 six-digit administrative division code."""
 
     city_name = models.CharField(_("city"), max_length=100, blank=True)
+    geometry_from_grids = models.BooleanField(
+        _("geometry derived from grids"),
+        default=False,
+        help_text=_(
+            "Set when the boundary is the union of the district's grids. A declared boundary "
+            "(this flag off) is kept on grid import and bounds the grids that may be imported."
+        ),
+    )
 
     class Meta:
         verbose_name = _("district")
