@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "urbangrid.assets",
     "urbangrid.outbox",
     "urbangrid.cases",
+    "urbangrid.open311",
     "urbangrid.api",
     "urbangrid.staff",
     "urbangrid.public",
@@ -155,3 +156,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("open311/", include("urbangrid.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

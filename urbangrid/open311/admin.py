@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from urbangrid.open311 import services
+from urbangrid.open311.models import ApiKey, ServiceAttribute
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
+    list_display = ["name", "source", "key_hint", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["source"]
+    search_fields = ["name", "source"]
+    readonly_fields = ["key_hint", "created_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if not change:
+            _key, raw = services.create_api_key(obj.name, obj.source)
+            obj.pk = _key.pk
+            messages.warning(request, _("New API key (shown once, copy it now): %(key)s") % {"key": raw})
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Revoke selected keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            services.revoke_api_key(key)
+
+
+@admin.register(ServiceAttribute)
+class ServiceAttributeAdmin(admin.ModelAdmin[ServiceAttribute]):
+    list_display = ["code", "catalog_type", "datatype", "required", "order", "applies_to_components"]
+    list_filter = ["datatype", "required", "applies_to_components"]
+    search_fields = ["code", "description", "catalog_type__name", "catalog_type__code"]
+    autocomplete_fields: list[str] = []
+    raw_id_fields = ["catalog_type"]
