@@ -109,7 +109,9 @@ AUTH_PASSWORD_VALIDATORS = (
 )
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/staff/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Simplified Chinese by default; Traditional Chinese and English switchable.
 LANGUAGE_CODE = "zh-hans"

@@ -5,12 +5,16 @@ from django.urls import include, path
 
 from urbangrid.api.main import api
 from urbangrid.common.views import healthz
+from urbangrid.staff import views as staff_views
 
 admin.site.site_header = "urbangrid 数字化城市管理"
 admin.site.site_title = "urbangrid"
 
 urlpatterns = [
+    path("", staff_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("", include("django.contrib.auth.urls")),
+    path("staff/", include("urbangrid.staff.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("open311/", include("urbangrid.open311.urls")),
