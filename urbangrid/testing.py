@@ -106,12 +106,18 @@ def make_type(
     standard: str = Standard.GBT_47678_5_2026,
     **extra: Any,
 ) -> CatalogType:
-    obj, _ = CatalogType.objects.get_or_create(
+    """The catalogue type with this code (the migration loads the standard ones); ``extra``
+    fields are applied to it, so ``make_type("07001", is_active=False)`` deactivates one."""
+    obj, created = CatalogType.objects.get_or_create(
         standard=standard,
         kind=kind,
         code=code,
         defaults={"name": name, "class_code": class_code or code[:2], "class_name": class_name, **extra},
     )
+    if extra and not created:
+        for key, value in extra.items():
+            setattr(obj, key, value)
+        obj.save(update_fields=list(extra))
     return obj
 
 

@@ -51,6 +51,10 @@ class LimitUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", _("calendar days")
 
 
+COMPONENT_CLASSES = frozenset({"01", "02", "03", "04", "05"})
+"""GB/T 47678.5-2026 classes whose matters are component anomalies (部件异常)."""
+
+
 class CatalogType(models.Model):
     """One standard type: a component type (部件类型) or a matter type (事项类型)."""
 
@@ -64,6 +68,12 @@ class CatalogType(models.Model):
         _("plain-language name"), max_length=60, blank=True, help_text=_("Shown to the public.")
     )
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Provenance: alternative names, unconfirmed codes, local remarks."),
+    )
     component_type = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -99,6 +109,17 @@ class CatalogType(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def concerns_component(self) -> bool:
+        """Whether this type is a component type or a component anomaly (部件异常) matter.
+
+        Such types follow "owner first, then locality" when assigning responsibility;
+        behaviour matters (classes 06–10 of GB/T 47678.5-2026) follow "locality first".
+        """
+        if self.kind == Kind.COMPONENT or self.component_type_id is not None:
+            return True
+        return self.standard == Standard.GBT_47678_5_2026 and self.class_code in COMPONENT_CLASSES
+
 
 class StageLimit(models.Model):
     """A stage time limit (时限). ``catalog_type`` empty = the default for every type;
@@ -111,6 +132,12 @@ class StageLimit(models.Model):
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
     amount = models.PositiveIntegerField(_("amount"))
     unit = models.CharField(_("unit"), max_length=16, choices=LimitUnit.choices)
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the value comes from; seeded rows are configurable defaults."),
+    )
 
     class Meta:
         verbose_name = _("stage time limit")

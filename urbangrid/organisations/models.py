@@ -5,8 +5,19 @@ responsibility rules (责任规则) that say which department answers for what, 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from urbangrid.organisations.uscc import uscc_error
+
+# Which levels a department of each level may sit under (``None`` = no parent).
+ALLOWED_PARENT_LEVELS: dict[str, frozenset[str | None]] = {
+    "city": frozenset({"city", None}),
+    "district": frozenset({"city", None}),
+    "street": frozenset({"district", "city"}),
+}
+AREA_CODE_LENGTHS: dict[str, int] = {"district": 6, "street": 9, "community": 12, "grid": 15}
 
 
 class Level(models.TextChoices):
@@ -60,6 +71,80 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """Check the USCC and that the parent's level fits this department's level."""
+        super().clean()
+        errors: dict[str, str] = {}
+        self.uscc = (self.uscc or "").strip().upper()
+        reason = uscc_error(self.uscc)
+        if reason is not None:
+            errors["uscc"] = str(
+                _("Unified social credit code %(code)s is invalid: %(reason)s")
+                % {"code": self.uscc, "reason": reason}
+            )
+        parent_error = self._parent_error()
+        if parent_error:
+            errors["parent"] = parent_error
+        if (
+            self.street_id is not None
+            and self.district_id is not None
+            and self.street is not None
+            and self.street.district_id != self.district_id
+        ):
+            errors["street"] = str(
+                _("Street %(street)s is not in district %(district)s")
+                % {
+                    "street": self.street.code,
+                    "district": self.district.code if self.district else "",
+                }
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_error(self) -> str | None:
+        allowed = ALLOWED_PARENT_LEVELS.get(self.level)
+        parent = self.parent if self.parent_id is not None else None
+        if allowed is None:
+            return None
+        parent_level = parent.level if parent is not None else None
+        if parent_level not in allowed:
+            if parent is None:
+                return str(
+                    _("A %(level)s unit (%(code)s) needs a parent of level %(allowed)s")
+                    % {
+                        "level": self.level,
+                        "code": self.uscc,
+                        "allowed": " or ".join(sorted(lv for lv in allowed if lv)),
+                    }
+                )
+            return str(
+                _(
+                    "A %(level)s unit (%(code)s) cannot sit under %(parent)s "
+                    "(%(parent_code)s, level %(parent_level)s); allowed: %(allowed)s"
+                )
+                % {
+                    "level": self.level,
+                    "code": self.uscc,
+                    "parent": parent.name,
+                    "parent_code": parent.uscc,
+                    "parent_level": parent_level,
+                    "allowed": ", ".join(sorted(lv or "none" for lv in allowed)),
+                }
+            )
+        # No cycles: walk up from the parent and never meet ourselves.
+        seen: set[int] = set()
+        node = parent
+        while node is not None and self.pk is not None:
+            if node.pk == self.pk:
+                return str(
+                    _("Department %(code)s cannot be its own ancestor") % {"code": self.uscc}
+                )
+            if node.pk in seen:
+                break
+            seen.add(node.pk)
+            node = node.parent
+        return None
+
 
 class User(AbstractUser):
     """A staff user. ``role`` decides what they may do; ``department`` and ``area_code``
@@ -95,6 +180,9 @@ class InspectorGrid(models.Model):
             models.UniqueConstraint(fields=["inspector", "grid_code"], name="inspector_grid_unique")
         ]
         indexes = [models.Index(fields=["grid_code"], name="inspector_grid_code_idx")]
+
+    def __str__(self) -> str:
+        return self.grid_code
 
 
 class AreaLevel(models.TextChoices):
@@ -147,4 +235,49 @@ class ResponsibilityRule(models.Model):
         indexes = [models.Index(fields=["area_code"], name="rule_area_idx")]
 
     def __str__(self) -> str:
-        return f"{self.catalog_type or self.class_code or '*'} @ {self.area_code} → {self.department}"
+        return (
+            f"{self.catalog_type or self.class_code or '*'} @ {self.area_code} → {self.department}"
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.catalog_type_id is not None and self.class_code:
+            errors["class_code"] = str(_("Give a type or a class code, not both"))
+        if self.class_code and (len(self.class_code) != 2 or not self.class_code.isdigit()):
+            errors["class_code"] = str(_("A class code is 2 digits"))
+        want = AREA_CODE_LENGTHS.get(self.area_level)
+        if want is not None and (len(self.area_code) != want or not self.area_code.isdigit()):
+            errors["area_code"] = str(
+                _("A %(level)s code is %(n)d digits, got %(code)r")
+                % {"level": self.area_level, "n": want, "code": self.area_code}
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ApiToken(models.Model):
+    """An API token for machine clients. Only the SHA-256 of the key is stored; the raw
+    key is shown once, when it is issued (``services.issue_token``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    prefix = models.CharField(
+        _("prefix"), max_length=12, blank=True, help_text=_("First characters, to recognise it.")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

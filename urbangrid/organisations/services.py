@@ -1,0 +1,315 @@
+"""The organisations app's public face: API tokens and responsibility (责任) resolution.
+
+Responsibility follows "components: owner first, then locality; events: locality first,
+then owner" (部件先属主后属地, 事件先属地后属主). Within one basis, a rule for the exact
+type beats a rule for its class, which beats an any-type rule; then the most specific
+area (grid 15 > community 12 > street 9 > district 6 digits); then ``priority`` (lower
+first); then the rule id. For a component, the departments named on the component
+itself (maintainer 养护单位, owner 权属单位, competent department 主管部门, matched by
+USCC) come before every owner rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from urbangrid.assets.models import Component
+from urbangrid.catalog.models import CatalogType, Standard
+from urbangrid.common import clock
+from urbangrid.organisations.models import (
+    ApiToken,
+    AreaLevel,
+    Basis,
+    Department,
+    ResponsibilityRule,
+    User,
+)
+
+# ---------------------------------------------------------------------------- tokens
+
+TOKEN_PREFIX = "ug_"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def new_token_key() -> tuple[str, str, str]:
+    """A fresh raw key with its SHA-256 hex and its display prefix."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return raw, hash_token(raw), raw[:10]
+
+
+def issue_token(user: User, name: str = "") -> str:
+    """Create an API token for ``user`` and return the raw key — the only time it exists;
+    only its hash is stored."""
+    raw, key_hash, prefix = new_token_key()
+    ApiToken.objects.create(user=user, key_hash=key_hash, prefix=prefix, name=name)
+    return raw
+
+
+def authenticate_token(raw: str) -> User | None:
+    """The active user a raw key belongs to, or ``None`` (unknown, revoked, inactive user).
+
+    Records ``last_used_at`` at most once a minute, without touching other fields.
+    """
+    if not raw:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_token(token: ApiToken | str) -> bool:
+    """Revoke a token (the object or its raw key). ``True`` if it was active until now."""
+    qs = ApiToken.objects.filter(revoked_at__isnull=True)
+    if isinstance(token, ApiToken):
+        qs = qs.filter(pk=token.pk)
+    else:
+        qs = qs.filter(key_hash=hash_token(token))
+    now = clock.now()
+    revoked = qs.update(revoked_at=now) > 0
+    if revoked and isinstance(token, ApiToken):
+        token.revoked_at = now
+    return revoked
+
+
+# -------------------------------------------------------------------- responsibility
+
+_AREA_BY_LENGTH: dict[int, str] = {
+    6: AreaLevel.DISTRICT,
+    9: AreaLevel.STREET,
+    12: AreaLevel.COMMUNITY,
+    15: AreaLevel.GRID,
+}
+_AREA_LABEL: dict[str, str] = {
+    AreaLevel.DISTRICT: "区",
+    AreaLevel.STREET: "街道",
+    AreaLevel.COMMUNITY: "社区",
+    AreaLevel.GRID: "网格",
+}
+_BASIS_LABEL: dict[str, str] = {Basis.OWNER: "属主", Basis.LOCALITY: "属地"}
+_COMPONENT_ROLES = (
+    ("maintainer_code", "养护单位"),
+    ("owner_code", "权属单位"),
+    ("competent_code", "主管部门"),
+)
+TYPE_EXACT = "type"
+TYPE_CLASS = "class"
+TYPE_ANY = "any"
+FROM_COMPONENT = "component"
+_TYPE_RANK = {FROM_COMPONENT: -1, TYPE_EXACT: 0, TYPE_CLASS: 1, TYPE_ANY: 2}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One department that could answer for a problem, and why it ranks where it does.
+
+    ``matched_by`` is ``"component"`` (named on the component), ``"type"``, ``"class"``
+    or ``"any"`` (which part of a rule matched the type).
+    """
+
+    department: Department
+    rule: ResponsibilityRule | None
+    basis: str
+    reason: str
+    matched_by: str
+    area_code: str = ""
+    priority: int | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The department the rules choose first."""
+
+    department: Department
+    rule: ResponsibilityRule | None
+    basis: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    candidates: list[Candidate]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def suggestion(self) -> Suggestion | None:
+        if not self.candidates:
+            return None
+        first = self.candidates[0]
+        return Suggestion(first.department, first.rule, first.basis, first.reason)
+
+
+def basis_order(catalog_type: CatalogType) -> tuple[str, str]:
+    """(first basis, second basis) for the type: owner first for components."""
+    if catalog_type.concerns_component:
+        return (Basis.OWNER, Basis.LOCALITY)
+    return (Basis.LOCALITY, Basis.OWNER)
+
+
+def _principle(catalog_type: CatalogType) -> str:
+    return "部件先属主" if catalog_type.concerns_component else "事件先属地"
+
+
+def _resolution_type(catalog_type: CatalogType) -> CatalogType:
+    """The type whose class decides class rules: a legacy type's 2026 successor if known."""
+    if catalog_type.standard != Standard.GBT_47678_5_2026 and catalog_type.successor is not None:
+        return catalog_type.successor
+    return catalog_type
+
+
+def _component_candidates(
+    catalog_type: CatalogType, ident: str, notes: list[str]
+) -> list[Candidate]:
+    component = Component.objects.filter(ident=ident).first()
+    if component is None:
+        notes.append(f"未找到部件 {ident}，不按部件权属判断")
+        return []
+    codes = [getattr(component, attr) for attr, _ in _COMPONENT_ROLES]
+    departments = {
+        d.uscc: d
+        for d in Department.objects.select_related("parent").filter(
+            uscc__in=[c for c in codes if c], is_active=True
+        )
+    }
+    principle = _principle(catalog_type)
+    result: list[Candidate] = []
+    seen: set[int] = set()
+    for (_attr, label), code in zip(_COMPONENT_ROLES, codes, strict=True):
+        department = departments.get(code) if code else None
+        if department is None:
+            if code:
+                notes.append(f"部件 {ident} 的{label}代码 {code} 不是在用部门")
+            continue
+        if department.pk in seen:
+            continue
+        seen.add(department.pk)
+        reason = f"{principle}：{label} {department.name}（部件 {ident}，统一社会信用代码 {code}）"
+        result.append(Candidate(department, None, Basis.OWNER, reason, FROM_COMPONENT))
+    return result
+
+
+def _rule_candidate(
+    rule: ResponsibilityRule, matched_by: str, catalog_type: CatalogType, grid_code: str
+) -> Candidate:
+    if matched_by == TYPE_EXACT and rule.catalog_type is not None:
+        scope = f"类型 {rule.catalog_type.code} {rule.catalog_type.name}"
+    elif matched_by == TYPE_CLASS:
+        scope = f"大类 {rule.class_code}"
+    else:
+        scope = "任意类型"
+    level = _AREA_BY_LENGTH.get(len(rule.area_code), rule.area_level)
+    area = f"{_AREA_LABEL.get(level, level)} {rule.area_code}"
+    where = f"，网格 {grid_code}" if len(grid_code) == 15 else ""
+    reason = (
+        f"{_principle(catalog_type)}：{_BASIS_LABEL.get(rule.basis, rule.basis)} "
+        f"{rule.department.name}（规则#{rule.pk}：{scope}，{area}，优先级 {rule.priority}{where}）"
+    )
+    return Candidate(
+        rule.department, rule, rule.basis, reason, matched_by, rule.area_code, rule.priority
+    )
+
+
+def resolve_responsibility(
+    catalog_type: CatalogType, *, grid_code: str, component_ident: str | None = None
+) -> Resolution:
+    """Every candidate department for ``catalog_type`` in ``grid_code``, best first,
+    with notes on anything that could not be used (unknown component, unknown USCC)."""
+    notes: list[str] = []
+    basis_rank = {basis: i for i, basis in enumerate(basis_order(catalog_type))}
+    via = _resolution_type(catalog_type)
+    exact_ids = {
+        pk
+        for pk in (catalog_type.pk, catalog_type.successor_id, catalog_type.component_type_id)
+        if pk is not None
+    }
+    if via.pk is not None:
+        exact_ids.add(via.pk)
+    prefixes = [grid_code[:n] for n in sorted(_AREA_BY_LENGTH) if len(grid_code) >= n]
+    rules = (
+        ResponsibilityRule.objects.filter(
+            Q(catalog_type_id__in=exact_ids)
+            | Q(catalog_type__isnull=True, class_code=via.class_code)
+            | Q(catalog_type__isnull=True, class_code=""),
+            area_code__in=prefixes,
+            is_active=True,
+            department__is_active=True,
+        )
+        .select_related("department__parent", "catalog_type")
+        .order_by("priority", "id")
+    )
+    ranked: list[tuple[tuple[int, int, int, int, int], Candidate]] = []
+    for rule in rules:
+        if rule.catalog_type_id is not None:
+            matched_by = TYPE_EXACT
+        elif rule.class_code:
+            matched_by = TYPE_CLASS
+        else:
+            matched_by = TYPE_ANY
+        key = (
+            basis_rank.get(rule.basis, len(basis_rank)),
+            _TYPE_RANK[matched_by],
+            -len(rule.area_code),
+            rule.priority,
+            rule.pk,
+        )
+        ranked.append((key, _rule_candidate(rule, matched_by, catalog_type, grid_code)))
+    if component_ident:
+        owner_rank = basis_rank[Basis.OWNER]
+        for i, candidate in enumerate(_component_candidates(catalog_type, component_ident, notes)):
+            ranked.append(((owner_rank, _TYPE_RANK[FROM_COMPONENT], 0, i, 0), candidate))
+    ranked.sort(key=lambda pair: pair[0])
+    candidates = [candidate for _, candidate in ranked]
+    if not candidates:
+        notes.append(
+            f"没有适用于 {catalog_type.code} {catalog_type.name}、网格 {grid_code} 的责任规则"
+        )
+    return Resolution(candidates=candidates, notes=notes)
+
+
+def suggest_department(
+    catalog_type: CatalogType, *, grid_code: str, component_ident: str | None = None
+) -> Suggestion | None:
+    """The department that should handle ``catalog_type`` in ``grid_code``, or ``None``."""
+    return resolve_responsibility(
+        catalog_type, grid_code=grid_code, component_ident=component_ident
+    ).suggestion
+
+
+def explain_responsibility(
+    catalog_type: CatalogType, *, grid_code: str, component_ident: str | None = None
+) -> list[Candidate]:
+    """Every matching candidate in resolution order; the first is the suggestion."""
+    return resolve_responsibility(
+        catalog_type, grid_code=grid_code, component_ident=component_ident
+    ).candidates
+
+
+__all__ = [
+    "Candidate",
+    "Resolution",
+    "Suggestion",
+    "authenticate_token",
+    "basis_order",
+    "explain_responsibility",
+    "issue_token",
+    "resolve_responsibility",
+    "revoke_token",
+    "suggest_department",
+]
