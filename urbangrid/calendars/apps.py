@@ -2,5 +2,11 @@ from django.apps import AppConfig
 
 
 class CalendarsConfig(AppConfig):
+    """Work calendars (工作日历) and working-time arithmetic."""
+
     name = "urbangrid.calendars"
     label = "calendars"
+    verbose_name = "calendars"
+
+    def ready(self) -> None:
+        from urbangrid.calendars import signals  # noqa: F401  (connects the receivers)
