@@ -27,3 +27,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: A
         if base:
             test["NAME"] = f"{base}_{suffix}"
         del alias
+
+
+@pytest.fixture(autouse=True)
+def _fresh_in_process_indexes() -> Any:
+    """In-process caches (the locate index, work calendars) must not outlive a test's
+    rollback: start every test with them empty."""
+    from urbangrid.calendars.services import invalidate_calendar_cache
+    from urbangrid.geo import locate
+
+    locate.invalidate()
+    invalidate_calendar_cache()
+    yield

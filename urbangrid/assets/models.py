@@ -54,7 +54,9 @@ class Component(models.Model):
     community_name = models.CharField(_("community name (SZSQMC)"), max_length=50, blank=True)
     lng = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
-    extra: models.JSONField[Any] = models.JSONField(_("extension attributes"), default=dict, blank=True)
+    extra: models.JSONField[Any] = models.JSONField(
+        _("extension attributes"), default=dict, blank=True
+    )
 
     class Meta:
         verbose_name = _("component")

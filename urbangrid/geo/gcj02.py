@@ -36,7 +36,9 @@ def _offset(lng: float, lat: float) -> tuple[float, float]:
     d_lng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
     d_lng += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
     d_lng += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    d_lng += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    d_lng += (
+        (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    )
     rad_lat = lat / 180.0 * math.pi
     magic = 1 - _EE * math.sin(rad_lat) ** 2
     sqrt_magic = math.sqrt(magic)
@@ -92,9 +94,7 @@ def _inside_china(lng: FloatArray, lat: FloatArray) -> npt.NDArray[np.bool_]:
     return (lng >= 72.004) & (lng <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
 
 
-def wgs84_to_gcj02_array(
-    lngs: npt.ArrayLike, lats: npt.ArrayLike
-) -> tuple[FloatArray, FloatArray]:
+def wgs84_to_gcj02_array(lngs: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Vectorised :func:`wgs84_to_gcj02`."""
     lng = np.asarray(lngs, dtype=np.float64)
     lat = np.asarray(lats, dtype=np.float64)
@@ -103,9 +103,7 @@ def wgs84_to_gcj02_array(
     return np.where(inside, lng + d_lng, lng), np.where(inside, lat + d_lat, lat)
 
 
-def gcj02_to_wgs84_array(
-    lngs: npt.ArrayLike, lats: npt.ArrayLike
-) -> tuple[FloatArray, FloatArray]:
+def gcj02_to_wgs84_array(lngs: npt.ArrayLike, lats: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Vectorised :func:`gcj02_to_wgs84` (same iteration, all points at once)."""
     lng = np.asarray(lngs, dtype=np.float64)
     lat = np.asarray(lats, dtype=np.float64)
