@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "urbangrid.outbox",
     "urbangrid.cases",
     "urbangrid.open311",
+    "urbangrid.evaluation",
     "urbangrid.api",
     "urbangrid.staff",
     "urbangrid.public",

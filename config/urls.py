@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("django.contrib.auth.urls")),
     path("staff/", include("urbangrid.staff.urls")),
+    path("staff/evaluation/", include("urbangrid.evaluation.urls")),
+    path("public/", include("urbangrid.public.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("open311/", include("urbangrid.open311.urls")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from urbangrid.api import auth, calendar, cases, catalog, geo, organisations
+from urbangrid.api import auth, calendar, cases, catalog, evaluation, geo, organisations
 from urbangrid.api.errors import register_error_handlers
 
 api = NinjaAPI(
@@ -26,3 +26,4 @@ api.add_router("/v1/catalog", catalog.router)
 api.add_router("/v1/organisations", organisations.router)
 api.add_router("/v1/calendar", calendar.router)
 api.add_router("/v1/cases", cases.router)
+api.add_router("/v1/evaluation", evaluation.router)

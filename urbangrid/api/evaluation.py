@@ -1,0 +1,5 @@
+"""Evaluation endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["evaluation"])
