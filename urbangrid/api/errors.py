@@ -15,6 +15,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from urbangrid.cases.exceptions import CaseError
+
 
 class ErrorOut(Schema):
     code: str
@@ -27,7 +29,9 @@ class ApiError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, field: str | None = None, status: int | None = None):
+    def __init__(
+        self, code: str, message: str, field: str | None = None, status: int | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -36,15 +40,15 @@ class ApiError(Exception):
             self.status = status
 
 
-class NotFound(ApiError):
+class NotFound(ApiError):  # noqa: N818
     status = 404
 
 
-class Conflict(ApiError):
+class Conflict(ApiError):  # noqa: N818
     status = 409
 
 
-class Forbidden(ApiError):
+class Forbidden(ApiError):  # noqa: N818
     status = 403
 
 
@@ -55,12 +59,25 @@ def _body(code: str, message: str, field: str | None = None, **extra: Any) -> di
 def register_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return api.create_response(request, _body(exc.code, exc.message, exc.field), status=exc.status)
+        return api.create_response(
+            request, _body(exc.code, exc.message, exc.field), status=exc.status
+        )
+
+    @api.exception_handler(CaseError)
+    def case_error(request: HttpRequest, exc: CaseError) -> HttpResponse:
+        """The case services' errors (400/403/404/409), each with its code and field."""
+        return api.create_response(
+            request, _body(exc.code, exc.message, exc.field), status=exc.status
+        )
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
-        loc = [str(part) for part in first.get("loc", []) if part not in {"body", "query", "path", "form", "payload"}]
+        loc = [
+            str(part)
+            for part in first.get("loc", [])
+            if part not in {"body", "query", "path", "form", "payload"}
+        ]
         field = ".".join(loc) or None
         message = str(first.get("msg", "invalid input"))
         return api.create_response(
@@ -93,5 +110,12 @@ def register_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "invalid", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}.get(exc.status_code, "error")
+        code = {
+            400: "invalid",
+            401: "unauthorised",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+        }.get(exc.status_code, "error")
         return api.create_response(request, _body(code, str(exc)), status=exc.status_code)

@@ -1,0 +1,62 @@
+"""The single gate to a case: ``access_case``, and whether a user may take an action.
+
+Not visible → 404 (do not reveal that the case exists); visible but not allowed → 403.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from urbangrid.cases.exceptions import CaseNotFound
+from urbangrid.cases.models import Case
+from urbangrid.cases.selectors import cases_visible_to
+from urbangrid.cases.workflow import ACTIONS, Scope, Transition, find_transition
+from urbangrid.organisations.models import InspectorGrid, User
+from urbangrid.organisations.permissions import has_permission
+
+
+def access_case(user: User, number: str, *, for_update: bool = False) -> Case:
+    """The case ``number`` if ``user`` may see it, else ``CaseNotFound``.
+
+    ``for_update`` locks the row until the end of the transaction (the caller must be
+    inside ``transaction.atomic()``).
+    """
+    cases: QuerySet[Case] = cases_visible_to(user)
+    if for_update:
+        # The department is read only by the few actions that need it.
+        cases = cases.select_related("matter").select_for_update(of=("self",))
+    else:
+        cases = cases.select_related("matter", "department")
+    case = cases.filter(number=number).first()
+    if case is None:
+        raise CaseNotFound(f"case {number} not found")
+    return case
+
+
+def is_in_scope(user: User, case: Case, scope: Scope) -> bool:
+    """Whether ``user`` stands where ``scope`` requires, on a case they can see."""
+    if scope == Scope.DEPARTMENT:
+        return user.department_id is not None and case.department_id == user.department_id
+    if scope == Scope.GRID:
+        return InspectorGrid.objects.filter(inspector=user, grid_code=case.grid_code).exists()
+    return True
+
+
+def can_take(user: User, case: Case, row: Transition) -> bool:
+    """Role and scope, not status: may ``user`` take ``row``'s action on ``case``?"""
+    return has_permission(user, row.permission) and is_in_scope(user, case, row.scope)
+
+
+def allowed_actions(user: User, case: Case) -> list[str]:
+    """The actions ``user`` could take on ``case`` now (input aside), in table order."""
+    allowed: list[str] = []
+    scopes: dict[Scope, bool] = {}
+    for action in ACTIONS:
+        row = find_transition(case, action, None)
+        if row is None or not has_permission(user, row.permission):
+            continue
+        if row.scope not in scopes:
+            scopes[row.scope] = is_in_scope(user, case, row.scope)
+        if scopes[row.scope]:
+            allowed.append(action)
+    return allowed

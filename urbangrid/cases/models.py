@@ -1,0 +1,245 @@
+"""Cases (案件), their append-only history, their dispatches and their photos.
+
+Only ``services.py`` changes a case's status (see ``workflow.py``). What configuration
+said when it applied — the stage time limits in force — is copied onto the case, so
+later edits never rewrite history.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from urbangrid.cases.workflow import CaseStatus, ClosingType
+
+
+class Channel(models.TextChoices):
+    """Where a report came from (案件来源)."""
+
+    INSPECTOR = "inspector", _("inspector (监督员上报)")
+    HOTLINE = "hotline", _("hotline (热线)")
+    PUBLIC = "public", _("public (公众举报)")
+    OPEN311 = "open311", _("Open311")
+    OTHER = "other", _("other (其他)")
+
+
+class Light(models.TextChoices):
+    """Traffic light (红黄绿灯): share of the stage's time limit used."""
+
+    GREEN = "green", _("green (< 80 %)")
+    YELLOW = "yellow", _("yellow (80–100 %)")
+    RED = "red", _("red (overdue)")
+
+
+class Case(models.Model):
+    """A case (案件): one problem the city has decided to act on, from report to close."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    matter = models.ForeignKey(
+        "catalog.CatalogType", on_delete=models.PROTECT, related_name="cases"
+    )
+    component_ident = models.CharField(_("component id"), max_length=17, blank=True)
+    grade = models.CharField(_("time-limit grade"), max_length=12, blank=True)
+    filing_condition = models.CharField(
+        _("filing condition (立案条件)"), max_length=200, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lng = models.FloatField(_("longitude (WGS84)"))
+    lat = models.FloatField(_("latitude (WGS84)"))
+    grid_code = models.CharField(_("unit grid"), max_length=15)
+    community_code = models.CharField(_("community"), max_length=12)
+    street_code = models.CharField(_("street"), max_length=9)
+    district_code = models.CharField(_("district"), max_length=6)
+    area_names: models.JSONField[Any] = models.JSONField(
+        _("area names"), default=dict, blank=True, help_text=_("Names at the time of reporting.")
+    )
+    department = models.ForeignKey(
+        "organisations.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text=_("The department the case is with now."),
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+    )
+    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
+    reporter_email = models.CharField(_("reporter e-mail"), max_length=254, blank=True)
+    public_reply = models.TextField(_("public reply"), blank=True)
+    limits: models.JSONField[Any] = models.JSONField(
+        _("time limits in force"),
+        default=dict,
+        help_text=_("Stage → {amount, unit}, copied at report and at filing."),
+    )
+    clocks: models.JSONField[Any] = models.JSONField(
+        _("stage clocks"), default=dict, help_text=_("Stage → started, due, pauses, ended, light.")
+    )
+    stage = models.CharField(_("running stage"), max_length=10, blank=True)
+    stage_due_at = models.DateTimeField(_("stage due at"), null=True, blank=True)
+    expected_at = models.DateTimeField(_("case due at"), null=True, blank=True)
+    light = models.CharField(_("light"), max_length=6, choices=Light.choices, blank=True)
+    pending_request = models.CharField(
+        _("pending request"), max_length=12, blank=True, help_text=_("extension or suspension")
+    )
+    pending: models.JSONField[Any] = models.JSONField(_("pending request data"), default=dict)
+    check_passed = models.BooleanField(_("last check passed"), null=True, blank=True)
+    counters: models.JSONField[Any] = models.JSONField(_("counters"), default=dict)
+    closing_type = models.CharField(
+        _("closing type"), max_length=10, choices=ClosingType.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    last_event_seq = models.PositiveIntegerField(_("last event number"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="case_cursor_idx"),
+            models.Index(fields=["status"], name="case_status_idx"),
+            models.Index(fields=["grid_code"], name="case_grid_idx"),
+            models.Index(fields=["stage_due_at"], name="case_stage_due_idx"),
+            models.Index(fields=["light"], name="case_light_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def needs_verification(self) -> bool:
+        """Whether intake must verify (核实) before accepting: public-side reports only."""
+        return self.channel != Channel.INSPECTOR and self.matter.needs_verification
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number used per district and local day, locked to allocate."""
+
+    district_code = models.CharField(max_length=6)
+    on = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["district_code", "on"], name="case_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_code} {self.on}: {self.last}"
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete a case event."""
+
+
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("case events are append-only")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("case events are append-only")
+
+
+class CaseEvent(models.Model):
+    """One step in a case's timeline. Append-only: never changed, never deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("sequence"))
+    action = models.CharField(_("action"), max_length=24)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    actor_role = models.CharField(_("actor role"), max_length=20, blank=True)
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+    is_public = models.BooleanField(_("shown to the public"), default=False)
+    data: models.JSONField[Any] = models.JSONField(_("data"), default=dict)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq")]
+        indexes = [models.Index(fields=["action", "at"], name="case_event_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("case events are append-only")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("case events are append-only")
+
+
+class Dispatch(models.Model):
+    """One dispatch (派遣) of a case to a department: who had it, from when."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="dispatches")
+    department = models.ForeignKey(
+        "organisations.Department", on_delete=models.PROTECT, related_name="dispatches"
+    )
+    at = models.DateTimeField(_("dispatched at"))
+    event = models.OneToOneField(CaseEvent, on_delete=models.PROTECT, related_name="dispatch")
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        indexes = [models.Index(fields=["department", "case"], name="dispatch_dept_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department_id} at {self.at}"
+
+
+class AttachmentKind(models.TextChoices):
+    BEFORE = "before", _("before handling")
+    AFTER = "after", _("after handling")
+    REPORTER = "reporter", _("from the reporter")
+    INSPECTOR = "inspector", _("from the inspector")
+    DEPARTMENT = "department", _("from the department")
+
+
+class Attachment(models.Model):
+    """A photo of a case. Uploaded first, then tied to the event that cites it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file.name}"

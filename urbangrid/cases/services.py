@@ -1,0 +1,839 @@
+"""The only code that changes a case: ``create_report`` and ``apply_action``.
+
+Every action runs the same steps, in one transaction: lock the case row, look up the
+row of ``workflow.TRANSITIONS``, check role and scope, validate the input, apply the
+action's own effect (department, grade, extension, …), move the stage clocks, append the
+event, save the case with ``update_fields`` and queue the notifications in the outbox
+(same transaction: a message exists exactly when its cause committed; the worker sends it
+after commit). No other code assigns ``case.status``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from PIL import Image, UnidentifiedImageError
+
+from urbangrid.calendars.services import spec_for_calendar
+from urbangrid.cases import deadlines
+from urbangrid.cases.access import access_case, is_in_scope
+from urbangrid.cases.exceptions import (
+    ActionForbidden,
+    CaseError,
+    InvalidInput,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from urbangrid.cases.models import (
+    Attachment,
+    AttachmentKind,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Channel,
+    Dispatch,
+)
+from urbangrid.cases.workflow import (
+    END_STATUSES,
+    LIGHT_CHANGED,
+    Action,
+    CaseStatus,
+    ClosingType,
+    Input,
+    Kind,
+    Transition,
+    find_transition,
+    rows_for,
+)
+from urbangrid.catalog.models import CatalogType, Stage, StageLimit, Standard
+from urbangrid.catalog.models import Kind as CatalogKind
+from urbangrid.catalog.services import pick_limit
+from urbangrid.common import clock
+from urbangrid.geo.gcj02 import gcj02_to_wgs84
+from urbangrid.geo.locate import locate
+from urbangrid.organisations.models import Department, User
+from urbangrid.organisations.permissions import Permission, has_permission
+from urbangrid.organisations.services import suggest_department
+from urbangrid.outbox.services import Outgoing, queue_messages
+
+MAX_TEXT = 2000
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+PUBLIC_ACTIONS = frozenset(
+    {
+        Action.REPORT,
+        Action.ACCEPT,
+        Action.NOT_ACCEPT,
+        Action.FILE,
+        Action.DISPATCH,
+        Action.REPORT_HANDLED,
+        Action.CLOSE,
+        Action.REOPEN,
+    }
+)
+"""Actions shown on the citizen's tracking page (their notes are written for the public)."""
+
+
+class UnknownAction(CaseError):  # noqa: N818
+    status = 404
+    code = "unknown_action"
+
+
+# --- Creating a case ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a report (上报) says: where, what, and who to answer."""
+
+    channel: str
+    matter_code: str
+    lng: float
+    lat: float
+    crs: str = "wgs84"
+    address: str = ""
+    description: str = ""
+    component_ident: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_email: str = ""
+    note: str = ""
+
+
+def find_matter(code: str, *, field: str = "matter_code") -> CatalogType:
+    """The active catalogue type with ``code`` (the current standard preferred)."""
+    types = CatalogType.objects.filter(code=code.strip(), is_active=True)
+    matter = sorted(
+        types,
+        key=lambda t: (t.standard != Standard.GBT_47678_5_2026, t.kind != CatalogKind.MATTER),
+    )
+    if not matter:
+        raise InvalidInput(f"no active matter or component type with code {code!r}", field=field)
+    return matter[0]
+
+
+def create_report(report: Report, *, actor: User | None) -> Case:
+    """Create a case from a report (上报): locate it, number it, start its clock.
+
+    ``actor`` is the staff user reporting, or ``None`` for an unauthenticated intake
+    (public web form, Open311), which the intake interface has already vetted.
+    """
+    return _create(report, actor=actor, action=Action.REPORT)
+
+
+def self_handle_case(report: Report, *, actor: User) -> Case:
+    """An inspector's self-handled minor issue (自行处置): created already handled,
+    waiting for the shift leader's review."""
+    return _create(report, actor=actor, action=Action.SELF_HANDLE)
+
+
+def _create(report: Report, *, actor: User | None, action: Action) -> Case:
+    (row,) = rows_for(action)
+    assert row.target is not None
+    if actor is not None and not has_permission(actor, row.permission):
+        raise ActionForbidden(f"your role may not {action.replace('_', ' ')}")
+    if report.channel not in Channel.values:
+        raise InvalidInput(f"unknown channel {report.channel!r}", field="channel")
+    channel = Channel.INSPECTOR if action == Action.SELF_HANDLE else report.channel
+    lng, lat = report.lng, report.lat
+    if report.crs == "gcj02":
+        lng, lat = gcj02_to_wgs84(lng, lat)
+    elif report.crs != "wgs84":
+        raise InvalidInput("crs must be wgs84 or gcj02", field="crs")
+    place = locate(lng, lat)
+    if place is None:
+        raise InvalidInput(
+            "the point lies outside every unit grid of the city; check the coordinates "
+            "(and crs=gcj02 for Chinese web maps)",
+            field="lng",
+        )
+    if (
+        actor is not None
+        and actor.area_code
+        and has_permission(actor, Permission.VIEW_ALL_CASES)
+        and not place.grid_code.startswith(actor.area_code)
+    ):
+        raise ActionForbidden("the point lies outside your area", code="outside_area")
+    matter = find_matter(report.matter_code)
+    for name in ("address", "description", "reporter_name", "reporter_phone", "reporter_email"):
+        if len(getattr(report, name)) > MAX_TEXT:
+            raise InvalidInput(f"{name} is too long", field=name)
+
+    now = clock.now()
+    spec_for_calendar(None)
+    with deadlines.one_reading_of_calendars(), transaction.atomic():
+        case = Case(
+            number=_next_number(place.district_code, now),
+            status=row.target,
+            channel=channel,
+            matter=matter,
+            component_ident=report.component_ident.strip(),
+            description=report.description.strip(),
+            address=report.address.strip(),
+            lng=lng,
+            lat=lat,
+            grid_code=place.grid_code,
+            community_code=place.community_code,
+            street_code=place.street_code,
+            district_code=place.district_code,
+            area_names={
+                "grid": place.grid_name,
+                "community": place.community_name,
+                "street": place.street_name,
+                "district": place.district_name,
+            },
+            reported_by=actor,
+            reporter_name=report.reporter_name.strip(),
+            reporter_phone=report.reporter_phone.strip(),
+            reporter_email=report.reporter_email.strip(),
+            limits=snapshot_limits(matter, ""),
+            created_at=now,
+            updated_at=now,
+        )
+        _move_clocks(case, row, now)
+        case.last_event_seq = 1
+        case.save(force_insert=True)
+        event = _append_event(case, row, "", actor, now, report.note, {"crs": report.crs})
+        _notify(case, event, row)
+    return case
+
+
+def _next_number(district_code: str, now: dt.datetime) -> str:
+    """``district-YYYYMMDD-sequence`` (local day), unique under concurrency: the
+    per-(district, day) counter row is locked while the number is taken."""
+    day = clock.local(now).date()
+    counters = CaseNumberCounter.objects.select_for_update()
+    counter = counters.filter(district_code=district_code, on=day).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                counter = CaseNumberCounter.objects.create(district_code=district_code, on=day)
+        except IntegrityError:
+            counter = counters.get(district_code=district_code, on=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{district_code}-{day:%Y%m%d}-{counter.last:04d}"
+
+
+def snapshot_limits(matter: CatalogType, grade: str) -> dict[str, Any]:
+    """The limits in force now for every stage (one query): copied onto the case."""
+    rows: dict[str, list[StageLimit]] = {stage: [] for stage in Stage}
+    scope = Q(catalog_type__isnull=True) | Q(catalog_type=matter)
+    for row in StageLimit.objects.filter(scope, stage__in=list(Stage)):
+        rows[row.stage].append(row)
+    limits: dict[str, Any] = {}
+    for stage in Stage:
+        chosen = pick_limit(rows[stage], grade)
+        limits[stage] = {"amount": chosen.amount, "unit": chosen.unit} if chosen else None
+    return limits
+
+
+# --- Applying an action --------------------------------------------------------------
+
+_MUTABLE_FIELDS = [
+    "status",
+    "matter",
+    "grade",
+    "filing_condition",
+    "department",
+    "public_reply",
+    "limits",
+    "clocks",
+    "stage",
+    "stage_due_at",
+    "expected_at",
+    "light",
+    "pending_request",
+    "pending",
+    "check_passed",
+    "counters",
+    "closing_type",
+    "closed_at",
+    "updated_at",
+    "last_event_seq",
+    "version",
+]
+
+
+@dataclass
+class Step:
+    """One action being applied: what an effect reads and adds to."""
+
+    case: Case
+    row: Transition
+    actor: User
+    data: dict[str, Any]
+    now: dt.datetime
+    event_data: dict[str, Any]
+    after: list[Callable[[CaseEvent], None]]
+
+
+def apply_action(
+    case_number: str,
+    action: str,
+    *,
+    actor: User,
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Take ``action`` on case ``case_number`` as ``actor``; the updated case.
+
+    Raises ``CaseNotFound`` (404), ``UnknownAction`` (404), ``ActionForbidden`` (403),
+    ``TransitionNotAllowed`` or ``VersionConflict`` (409), ``InvalidInput`` (400).
+    """
+    rows = rows_for(action)
+    if not rows or action in (Action.REPORT, Action.SELF_HANDLE):
+        raise UnknownAction(f"no such action: {action!r}", field="action")
+    first = rows[0]
+    spec_for_calendar(None)  # outside the transaction, so the calendar cache may keep it
+    with deadlines.one_reading_of_calendars(), transaction.atomic():
+        case = access_case(actor, case_number, for_update=True)
+        if not has_permission(actor, first.permission):
+            raise ActionForbidden(f"your role may not {action.replace('_', ' ')}")
+        if expected_version is not None and case.version != expected_version:
+            raise VersionConflict(
+                f"case {case.number} has changed (version {case.version}, "
+                f"you saw {expected_version}); reload it"
+            )
+        if not any(case.status in row.sources for row in rows):
+            raise TransitionNotAllowed(
+                f"case {case.number} is {case.get_status_display()}: "
+                f"{action.replace('_', ' ')} is not possible now"
+            )
+        if not is_in_scope(actor, case, first.scope):
+            raise ActionForbidden(_scope_message(first))
+        cleaned = clean_input(first.inputs, data or {})
+        row = find_transition(case, action, cleaned)
+        if row is None:
+            failed = [r.when.description for r in rows if r.when and case.status in r.sources]
+            raise TransitionNotAllowed(
+                f"{action.replace('_', ' ')} is not possible now: " + "; ".join(failed),
+                code="condition_failed",
+            )
+        now = clock.now()
+        step = Step(case, row, actor, cleaned, now, {}, [])
+        _EFFECTS.get(row.action, _no_effect)(step)
+        from_status = CaseStatus(case.status)
+        if row.target is not None:
+            case.status = row.target
+            case.pending_request, case.pending = "", {}
+        for counter in row.counts:
+            case.counters[counter] = case.counters.get(counter, 0) + 1
+        _move_clocks(case, row, now)
+        event_data = {**_serialisable(cleaned), **step.event_data}
+        event_data.pop("note", None)
+        case.last_event_seq += 1
+        event = _append_event(
+            case, row, from_status, actor, now, str(cleaned.get("note", "")), event_data
+        )
+        for hook in step.after:
+            hook(event)
+        case.updated_at = now
+        case.version += 1
+        case.save(update_fields=_MUTABLE_FIELDS)
+        _notify(case, event, row)
+    return case
+
+
+def _scope_message(row: Transition) -> str:
+    if row.scope == "department":
+        return "this case is not with your department"
+    return "this case is not in your grids"
+
+
+def clean_input(inputs: tuple[Input, ...], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``data`` against the action's inputs; the cleaned values (400 on error)."""
+    known = {spec.name for spec in inputs}
+    unexpected = sorted(k for k, v in data.items() if k not in known and v is not None)
+    if unexpected:
+        raise InvalidInput(f"unexpected field {unexpected[0]!r}", field=unexpected[0])
+    cleaned: dict[str, Any] = {}
+    for spec in inputs:
+        value = data.get(spec.name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value in ("", []):
+            if spec.required:
+                raise InvalidInput(f"{spec.name} is required", field=spec.name)
+            continue
+        cleaned[spec.name] = _clean_value(spec, value)
+    return cleaned
+
+
+def _clean_value(spec: Input, value: Any) -> Any:
+    name = spec.name
+    if spec.kind == Kind.TEXT:
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            raise InvalidInput(f"{name} must be text of at most {MAX_TEXT} characters", field=name)
+        if spec.choices and value not in spec.choices:
+            raise InvalidInput(f"{name} must be one of {', '.join(spec.choices)}", field=name)
+        return value
+    if spec.kind == Kind.BOOL:
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{name} must be true or false", field=name)
+        return value
+    if spec.kind == Kind.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput(f"{name} must be an integer", field=name)
+        return value
+    if spec.kind == Kind.DATETIME:
+        moment = value
+        if isinstance(value, str):
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+        if not isinstance(moment, dt.datetime):
+            raise InvalidInput(f"{name} must be an ISO 8601 date and time", field=name)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=clock.SHANGHAI)
+        return moment.astimezone(dt.UTC)
+    if not isinstance(value, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        raise InvalidInput(f"{name} must be a list of attachment ids", field=name)
+    return sorted(set(value))
+
+
+def _serialisable(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in data.items()}
+
+
+def _move_clocks(case: Case, row: Transition, now: dt.datetime) -> None:
+    clocks = case.clocks
+    for stage in row.stops:
+        deadlines.stop_clock(clocks, stage, at=now)
+    if row.pauses:
+        deadlines.pause_clock(clocks, row.pauses, at=now)
+    if row.resumes:
+        deadlines.resume_clock(clocks, row.resumes, at=now)
+    if row.starts:
+        calendar_id = None
+        if row.starts == Stage.HANDLE and case.department is not None:
+            calendar_id = case.department.calendar_id
+        deadlines.start_clock(
+            clocks, row.starts, at=now, limit=case.limits.get(row.starts), calendar_id=calendar_id
+        )
+    _store_summary(case, now)
+
+
+def _store_summary(case: Case, now: dt.datetime) -> None:
+    summary = deadlines.refresh(case.clocks, now, is_open=case.status not in END_STATUSES)
+    case.stage = summary.stage
+    case.stage_due_at = summary.stage_due_at
+    case.expected_at = summary.expected_at
+    case.light = summary.light
+
+
+def _append_event(
+    case: Case,
+    row: Transition | None,
+    from_status: str,
+    actor: User | None,
+    now: dt.datetime,
+    note: str,
+    data: dict[str, Any],
+    *,
+    action: str | None = None,
+) -> CaseEvent:
+    """Append the event numbered ``case.last_event_seq`` (the caller advanced it)."""
+    if row is not None and row.starts:
+        data = {**data, "due_at": case.clocks[row.starts]["due_at"], "stage": row.starts}
+    return CaseEvent.objects.create(
+        case=case,
+        seq=case.last_event_seq,
+        action=action or (row.action if row else ""),
+        from_status="" if row is not None and not row.sources else from_status,
+        to_status=case.status,
+        actor=actor,
+        actor_role=actor.role if actor is not None else "system",
+        at=now,
+        note=note,
+        is_public=row is not None and row.action in PUBLIC_ACTIONS,
+        data=data,
+    )
+
+
+# --- What each action does beyond status and clocks -----------------------------------
+
+
+def _no_effect(step: Step) -> None:
+    return None
+
+
+def _link_photos(step: Step, kind: str) -> None:
+    ids = step.data.get("photos") or []
+    if not ids:
+        return
+    photos = Attachment.objects.filter(
+        case=step.case, pk__in=ids, event__isnull=True, uploaded_by=step.actor
+    )
+    if photos.count() != len(ids):
+        raise InvalidInput(
+            "photos must be ids of your own photos of this case, not yet used", field="photos"
+        )
+
+    def link(event: CaseEvent) -> None:
+        Attachment.objects.filter(pk__in=ids).update(event=event, kind=kind)
+
+    step.after.append(link)
+
+
+def _verify(step: Step) -> None:
+    _link_photos(step, AttachmentKind.INSPECTOR)
+
+
+def _file(step: Step) -> None:
+    case = step.case
+    if "matter_code" in step.data:
+        case.matter = find_matter(step.data["matter_code"])
+    case.grade = step.data["grade"]
+    case.filing_condition = step.data["filing_condition"]
+    case.limits = snapshot_limits(case.matter, case.grade)
+    step.event_data["limits"] = case.limits
+
+
+def _dispatch(step: Step) -> None:
+    case = step.case
+    suggestion = suggest_department(
+        case.matter, grid_code=case.grid_code, component_ident=case.component_ident or None
+    )
+    chosen = step.data.get("department_id")
+    if chosen is None:
+        if suggestion is None:
+            raise InvalidInput(
+                "no responsibility rule suggests a department here: choose one",
+                field="department_id",
+            )
+        chosen = suggestion.department.pk
+    department = Department.objects.filter(pk=chosen, is_active=True).first()
+    if department is None:
+        raise InvalidInput(f"no active department {chosen}", field="department_id")
+    case.department = department
+    step.event_data["department"] = {"id": department.pk, "name": department.name}
+    step.event_data["suggestion"] = (
+        {
+            "department_id": suggestion.department.pk,
+            "department": suggestion.department.name,
+            "basis": suggestion.basis,
+            "reason": suggestion.reason,
+            "rule_id": suggestion.rule.pk if suggestion.rule else None,
+        }
+        if suggestion
+        else None
+    )
+    step.event_data["followed_suggestion"] = bool(
+        suggestion and suggestion.department.pk == department.pk
+    )
+
+    def record(event: CaseEvent) -> None:
+        Dispatch.objects.create(case=case, department=department, at=step.now, event=event)
+
+    step.after.append(record)
+
+
+def _return(step: Step) -> None:
+    department = step.case.department
+    if department is not None:
+        step.event_data["department"] = {"id": department.pk, "name": department.name}
+    step.case.department = None
+
+
+def _report_handled(step: Step) -> None:
+    _link_photos(step, AttachmentKind.AFTER)
+
+
+def _check(step: Step) -> None:
+    _link_photos(step, AttachmentKind.INSPECTOR)
+    step.case.check_passed = step.data["result"]
+
+
+def _close(step: Step) -> None:
+    case = step.case
+    closing = step.data.get("closing_type")
+    if closing is None:
+        late = deadlines.ended_late(case.clocks, Stage.HANDLE)
+        closing = ClosingType.OVERDUE if late else ClosingType.NORMAL
+    case.closing_type = closing
+    case.closed_at = step.now
+    step.event_data["closing_type"] = closing
+
+
+def _rework(step: Step) -> None:
+    step.case.check_passed = None
+    department = step.case.department
+    if department is not None:
+        step.event_data["department"] = {"id": department.pk, "name": department.name}
+
+
+def _request_extension(step: Step) -> None:
+    case = step.case
+    until: dt.datetime = step.data["until"]
+    current = deadlines.parse(case.clocks.get(Stage.HANDLE, {}).get("due_at"))
+    if until <= step.now or (current is not None and until <= current):
+        raise InvalidInput("the new deadline must be later than the current one", field="until")
+    case.pending_request = "extension"
+    case.pending = {
+        "until": until.isoformat(),
+        "reason": step.data["reason"],
+        "by": step.actor.pk,
+        "at": step.now.isoformat(),
+    }
+
+
+def _approve_extension(step: Step) -> None:
+    case = step.case
+    until = step.data.get("until") or deadlines.parse(case.pending.get("until"))
+    assert until is not None
+    if until <= step.now:
+        raise InvalidInput("the new deadline must be in the future", field="until")
+    previous = case.clocks.get(Stage.HANDLE, {}).get("due_at")
+    deadlines.extend_clock(case.clocks, Stage.HANDLE, at=step.now, until=until)
+    step.event_data.update({"previous_due_at": previous, "until": until.isoformat()})
+    case.pending_request, case.pending = "", {}
+
+
+def _request_suspension(step: Step) -> None:
+    step.case.pending_request = "suspension"
+    step.case.pending = {
+        "reason": step.data["reason"],
+        "by": step.actor.pk,
+        "at": step.now.isoformat(),
+    }
+
+
+def _clear_request(step: Step) -> None:
+    step.case.pending_request, step.case.pending = "", {}
+
+
+def _reopen(step: Step) -> None:
+    step.case.closed_at = None
+    step.case.closing_type = ""
+    step.case.check_passed = None
+
+
+def _review_self_handled(step: Step) -> None:
+    if step.data["result"]:
+        step.case.closing_type = ClosingType.NORMAL
+        step.case.closed_at = step.now
+
+
+_EFFECTS: dict[str, Callable[[Step], None]] = {
+    Action.VERIFY: _verify,
+    Action.FILE: _file,
+    Action.DISPATCH: _dispatch,
+    Action.RETURN: _return,
+    Action.REPORT_HANDLED: _report_handled,
+    Action.CHECK: _check,
+    Action.CLOSE: _close,
+    Action.REWORK: _rework,
+    Action.REQUEST_EXTENSION: _request_extension,
+    Action.APPROVE_EXTENSION: _approve_extension,
+    Action.REFUSE_EXTENSION: _clear_request,
+    Action.REQUEST_SUSPENSION: _request_suspension,
+    Action.REFUSE_SUSPENSION: _clear_request,
+    Action.REOPEN: _reopen,
+    Action.REVIEW_SELF_HANDLED: _review_self_handled,
+}
+
+
+# --- Notifications -------------------------------------------------------------------
+
+
+def _nobody(case: Case) -> list[str]:
+    return []
+
+
+def _department(case: Case) -> list[str]:
+    return [f"department:{case.department_id}"] if case.department_id else []
+
+
+def _centre(role: str) -> Callable[[Case], list[str]]:
+    return lambda case: [f"role:{role}:{case.district_code}"]
+
+
+def _grid_inspectors(case: Case) -> list[str]:
+    return [f"grid:{case.grid_code}"]
+
+
+def _reporter(case: Case) -> list[str]:
+    has_contact = case.reporter_phone or case.reporter_email
+    return [f"reporter:{case.number}"] if has_contact else []
+
+
+_RECIPIENTS: dict[str, Callable[[Case], list[str]]] = {
+    Action.SEND_VERIFY: _grid_inspectors,
+    Action.VERIFY: _centre("operator"),
+    Action.ACCEPT: _centre("shift_leader"),
+    Action.NOT_ACCEPT: _reporter,
+    Action.FILE: _centre("dispatcher"),
+    Action.DISPATCH: _department,
+    Action.RETURN: _centre("dispatcher"),
+    Action.SEND_BACK: _centre("shift_leader"),
+    Action.REPORT_HANDLED: _centre("operator"),
+    Action.SEND_CHECK: _grid_inspectors,
+    Action.CHECK: _centre("shift_leader"),
+    Action.CLOSE: _reporter,
+    Action.REWORK: _department,
+    Action.REQUEST_EXTENSION: _centre("dispatcher"),
+    Action.APPROVE_EXTENSION: _department,
+    Action.REFUSE_EXTENSION: _department,
+    Action.REQUEST_SUSPENSION: _centre("dispatcher"),
+    Action.APPROVE_SUSPENSION: _department,
+    Action.REFUSE_SUSPENSION: _department,
+    Action.RESUME: _department,
+    Action.URGE: _department,
+    Action.ESCALATE: lambda case: [*_department(case), f"role:leader:{case.district_code}"],
+    Action.REOPEN: _centre("dispatcher"),
+    Action.SELF_HANDLE: _centre("shift_leader"),
+}
+
+
+def _notify(case: Case, event: CaseEvent, row: Transition) -> None:
+    recipients = _RECIPIENTS.get(row.action, _nobody)(case)
+    queue_messages(
+        [
+            Outgoing(
+                dedupe_key=f"case:{case.pk}:event:{event.seq}:{recipient}",
+                topic=f"case.{row.action}",
+                recipient=recipient,
+                payload={
+                    "case": case.number,
+                    "action": row.action,
+                    "status": case.status,
+                    "stage_due_at": deadlines.iso(case.stage_due_at),
+                },
+            )
+            for recipient in recipients
+        ],
+        at=event.at,
+    )
+
+
+# --- Photos ----------------------------------------------------------------------------
+
+
+def add_attachment(
+    case_number: str, *, actor: User, upload: UploadedFile[bytes], kind: str
+) -> Attachment:
+    """Store a photo of a case (not yet tied to an event; an action cites its id).
+
+    The content must be a JPEG, PNG or WebP image, as Pillow reads it — whatever the
+    file name or the declared content type say.
+    """
+    if kind not in AttachmentKind.values:
+        raise InvalidInput(f"kind must be one of {', '.join(AttachmentKind.values)}", field="kind")
+    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
+        raise InvalidInput("the photo is larger than 10 MB", field="file")
+    case = access_case(actor, case_number)
+    if case.status in END_STATUSES:
+        raise TransitionNotAllowed(f"case {case.number} is {case.get_status_display()}")
+    try:
+        with Image.open(upload) as image:
+            image_format = image.format or ""
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InvalidInput("the file is not an image (JPEG, PNG or WebP)", field="file") from exc
+    if image_format not in IMAGE_TYPES:
+        raise InvalidInput("the file is not an image (JPEG, PNG or WebP)", field="file")
+    upload.seek(0)
+    return Attachment.objects.create(
+        case=case,
+        kind=kind,
+        file=upload,
+        content_type=IMAGE_TYPES[image_format],
+        size=upload.size,
+        width=width,
+        height=height,
+        uploaded_by=actor,
+        uploaded_at=clock.now(),
+    )
+
+
+# --- The deadline sweep ----------------------------------------------------------------
+
+
+def sweep_lights(*, now: dt.datetime | None = None) -> int:
+    """Recompute the lights of every open case with a running clock; record each change
+    as a ``light_changed`` event (no status change) and queue a notification whose dedupe
+    key is (case, stage, stage start, light): sweeping twice never notifies twice.
+    Returns the number of cases whose light changed."""
+    moment = now or clock.now()
+    spec_for_calendar(None)
+    changed = 0
+    candidates = (
+        Case.objects.exclude(status__in=END_STATUSES)
+        .exclude(stage="")
+        .values_list("pk", "light", "clocks", "status")
+    )
+    for pk, light, clocks, status in candidates.iterator(chunk_size=500):
+        with deadlines.one_reading_of_calendars():
+            summary = deadlines.refresh(clocks, moment, is_open=status not in END_STATUSES)
+        if summary.light != light and _record_light(pk, moment):
+            changed += 1
+    return changed
+
+
+def _record_light(pk: int, now: dt.datetime) -> bool:
+    with deadlines.one_reading_of_calendars(), transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("department").get(pk=pk)
+        before = case.light
+        _store_summary(case, now)
+        if case.light == before or not case.stage:
+            return False
+        stage = case.stage
+        case.last_event_seq += 1
+        segment = case.clocks[stage]["base_at"]
+        event = _append_event(
+            case,
+            None,
+            case.status,
+            None,
+            now,
+            "",
+            {
+                "stage": stage,
+                "from": before,
+                "to": case.light,
+                "due_at": case.clocks[stage]["due_at"],
+            },
+            action=LIGHT_CHANGED,
+        )
+        case.save(
+            update_fields=[
+                "clocks",
+                "stage",
+                "stage_due_at",
+                "expected_at",
+                "light",
+                "last_event_seq",
+            ]
+        )
+        recipients = _department(case) if stage == Stage.HANDLE else []
+        recipients = recipients or [f"role:dispatcher:{case.district_code}"]
+        queue_messages(
+            [
+                Outgoing(
+                    dedupe_key=f"case:{case.pk}:light:{stage}:{segment}:{case.light}:{r}",
+                    topic=f"case.light.{case.light}",
+                    recipient=r,
+                    payload={
+                        "case": case.number,
+                        "stage": stage,
+                        "light": case.light,
+                        "due_at": event.data["due_at"],
+                    },
+                )
+                for r in recipients
+            ],
+            at=now,
+        )
+    return True
