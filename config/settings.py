@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "urbangrid.cases",
     "urbangrid.open311",
     "urbangrid.evaluation",
+    "urbangrid.intake",
+    "urbangrid.hotline",
     "urbangrid.api",
     "urbangrid.staff",
     "urbangrid.public",

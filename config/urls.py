@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/", include("urbangrid.staff.urls")),
     path("staff/evaluation/", include("urbangrid.evaluation.urls")),
     path("public/", include("urbangrid.public.urls")),
+    path("", include("urbangrid.intake.urls")),
+    path("hotline/", include("urbangrid.hotline.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("open311/", include("urbangrid.open311.urls")),

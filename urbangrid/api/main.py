@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from urbangrid.api import auth, calendar, cases, catalog, evaluation, geo, organisations
+from urbangrid.api import (
+    auth,
+    calendar,
+    cases,
+    catalog,
+    evaluation,
+    geo,
+    hotline,
+    intake,
+    map,
+    organisations,
+)
 from urbangrid.api.errors import register_error_handlers
 
 api = NinjaAPI(
@@ -27,3 +38,6 @@ api.add_router("/v1/organisations", organisations.router)
 api.add_router("/v1/calendar", calendar.router)
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/evaluation", evaluation.router)
+api.add_router("/v1/map", map.router)
+api.add_router("/v1/intake", intake.router)
+api.add_router("/v1/hotline", hotline.router)

@@ -1,0 +1,5 @@
+"""Hotline endpoints (calls, callbacks)."""
+
+from ninja import Router
+
+router = Router(tags=["hotline"])

@@ -1,0 +1,5 @@
+"""Map endpoints for the staff workbench."""
+
+from ninja import Router
+
+router = Router(tags=["map"])
