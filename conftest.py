@@ -30,7 +30,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: A
 
 
 @pytest.fixture(autouse=True)
-def _fresh_in_process_indexes() -> Any:
+def _fresh_in_process_indexes() -> None:
     """In-process caches (the locate index, work calendars) must not outlive a test's
     rollback: start every test with them empty."""
     from urbangrid.calendars.services import invalidate_calendar_cache
@@ -38,4 +38,3 @@ def _fresh_in_process_indexes() -> Any:
 
     locate.invalidate()
     invalidate_calendar_cache()
-    yield

@@ -18,7 +18,9 @@ ENVIRONMENT = env_str("URBANGRID_ENV", "development")
 if ENVIRONMENT not in {"development", "test", "production"}:
     from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured(f"URBANGRID_ENV={ENVIRONMENT!r}: use development, test or production")
+    raise ImproperlyConfigured(
+        f"URBANGRID_ENV={ENVIRONMENT!r}: use development, test or production"
+    )
 IS_PRODUCTION = ENVIRONMENT == "production"
 
 VAR_DIR = Path(env_str("URBANGRID_VAR_DIR", str(BASE_DIR / "var")))

@@ -54,7 +54,8 @@ class TinyCity:
 
     def point_in(self, grid: UnitGrid) -> tuple[float, float]:
         """(lat, lng) of the centre of ``grid``."""
-        assert grid.centre_lat is not None and grid.centre_lng is not None
+        assert grid.centre_lat is not None
+        assert grid.centre_lng is not None
         return grid.centre_lat, grid.centre_lng
 
 
@@ -62,7 +63,10 @@ def make_city(district_code: str = "110101", name: str = "测试区") -> TinyCit
     """Two streets × two communities × 2×2 grids = 16 grids in a 0.008° × 0.002° strip."""
     district_geom = square(ORIGIN_LNG, ORIGIN_LAT, STEP * 8)
     district = District.objects.create(
-        code=district_code, name=name, city_name="测试市", geometry=district_geom,
+        code=district_code,
+        name=name,
+        city_name="测试市",
+        geometry=district_geom,
         **bbox_fields(district_geom),
     )
     city = TinyCity(district=district)
@@ -112,7 +116,12 @@ def make_type(
         standard=standard,
         kind=kind,
         code=code,
-        defaults={"name": name, "class_code": class_code or code[:2], "class_name": class_name, **extra},
+        defaults={
+            "name": name,
+            "class_code": class_code or code[:2],
+            "class_name": class_name,
+            **extra,
+        },
     )
     if extra and not created:
         for key, value in extra.items():
@@ -122,9 +131,15 @@ def make_type(
 
 
 def make_department(
-    name: str = "区环卫中心", *, level: str = Level.DISTRICT, district: District | None = None, **extra: Any
+    name: str = "区环卫中心",
+    *,
+    level: str = Level.DISTRICT,
+    district: District | None = None,
+    **extra: Any,
 ) -> Department:
-    uscc = extra.pop("uscc", None) or make_uscc(district.code if district else "110101", next(_serial))
+    uscc = extra.pop("uscc", None) or make_uscc(
+        district.code if district else "110101", next(_serial)
+    )
     return Department.objects.create(name=name, level=level, district=district, uscc=uscc, **extra)
 
 
