@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CalendarsConfig(AppConfig):
@@ -6,7 +7,7 @@ class CalendarsConfig(AppConfig):
 
     name = "urbangrid.calendars"
     label = "calendars"
-    verbose_name = "calendars"
+    verbose_name = _("Work calendars")
 
     def ready(self) -> None:
         from urbangrid.calendars import signals  # noqa: F401  (connects the receivers)

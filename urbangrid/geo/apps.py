@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GeoConfig(AppConfig):
     name = "urbangrid.geo"
     label = "geo"
+    verbose_name = _("City model (grids and areas)")
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
