@@ -75,7 +75,9 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def respond(data: Any, fmt: str, *, root: str, item: str | None = None, status: int = 200) -> HttpResponse:
+def respond(
+    data: Any, fmt: str, *, root: str, item: str | None = None, status: int = 200
+) -> HttpResponse:
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, default=_json_default)
     else:
@@ -83,7 +85,11 @@ def respond(data: Any, fmt: str, *, root: str, item: str | None = None, status: 
     return HttpResponse(body, content_type=FORMATS.get(fmt, FORMATS["xml"]), status=status)
 
 
-def error(status: int, description: str, fmt: str = "xml", *, code: int | None = None) -> HttpResponse:
+def error(
+    status: int, description: str, fmt: str = "xml", *, code: int | None = None
+) -> HttpResponse:
     """An Open311 error document: ``<errors><error><code/><description/></error></errors>``."""
     data = [{"code": code or status, "description": description}]
-    return respond(data, fmt if fmt in FORMATS else "xml", root="errors", item="error", status=status)
+    return respond(
+        data, fmt if fmt in FORMATS else "xml", root="errors", item="error", status=status
+    )

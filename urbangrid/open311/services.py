@@ -37,7 +37,9 @@ def check_api_key(raw: str | None) -> ApiKey | None:
     if not raw:
         return None
     key = ApiKey.objects.filter(key_hash=hash_key(raw), revoked_at__isnull=True).first()
-    if key is not None and (key.last_used_at is None or now() - key.last_used_at > dt.timedelta(minutes=1)):
+    if key is not None and (
+        key.last_used_at is None or now() - key.last_used_at > dt.timedelta(minutes=1)
+    ):
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now())
     return key
 
@@ -72,3 +74,11 @@ def changeset() -> dt.datetime:
     """When the service list or definitions last changed (for client caches)."""
     latest = ServiceAttribute.objects.aggregate(m=Max("updated_at"))["m"]
     return max(CATALOGUE_EPOCH, latest) if latest else CATALOGUE_EPOCH
+
+
+DEMO_KEY = "demo-key"
+
+
+def ensure_demo_key() -> ApiKey:
+    """The demo district's key ``demo-key`` (source "demo"); idempotent."""
+    return ensure_api_key("Demo district", "demo", DEMO_KEY)

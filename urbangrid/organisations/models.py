@@ -4,6 +4,8 @@ responsibility rules (责任规则) that say which department answers for what, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -62,6 +64,23 @@ class Department(models.Model):
     )
     phone = models.CharField(_("duty phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The department's own system, if it speaks Open311 GeoReport v2: cases dispatched
+    # here are POSTed to it and its status updates are polled back (``open311.delivery``).
+    open311_url = models.URLField(
+        _("Open311 endpoint"),
+        blank=True,
+        help_text=_("Base URL of the department system's GeoReport v2 endpoint (…/open311/v2)."),
+    )
+    open311_api_key = models.CharField(_("Open311 API key"), max_length=200, blank=True)
+    open311_jurisdiction_id = models.CharField(
+        _("Open311 jurisdiction id"), max_length=100, blank=True
+    )
+    open311_service_code_map: models.JSONField[Any] = models.JSONField(
+        _("Open311 service code map"),
+        default=dict,
+        blank=True,
+        help_text=_('Our matter code → their service_code, e.g. {"06010": "garbage"}.'),
+    )
 
     class Meta:
         verbose_name = _("department")
