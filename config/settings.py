@@ -164,3 +164,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
+# Public base URL of this platform (e.g. https://city.example), used in links sent to other
+# systems (Open311 media_url in deliveries); empty = no absolute links are sent.
+OPEN311_PUBLIC_BASE_URL = env_str("OPEN311_PUBLIC_BASE_URL", "")
+OPEN311_STUCK_MINUTES = env_int("OPEN311_STUCK_MINUTES", 30)

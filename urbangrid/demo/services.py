@@ -22,6 +22,7 @@ from urbangrid.demo.generator import (
 )
 from urbangrid.demo.writer import Progress, delete_city, load_city
 from urbangrid.geo.models import District
+from urbangrid.open311.services import ensure_demo_key
 from urbangrid.organisations.models import Role, User
 
 
@@ -81,6 +82,7 @@ def load_demo(
             raise DemoRefusedError(f"cannot replace the demo district: {exc}") from exc
         say("removed the earlier demo district")
     counts = load_city(city, progress=say)
+    ensure_demo_key()
     return LoadResult(loaded=True, counts=counts, seconds=time.perf_counter() - started)
 
 

@@ -1,4 +1,5 @@
-"""Enqueue the periodic tasks (deadline sweep, outbox delivery) for ``db_worker``."""
+"""Enqueue the periodic tasks for ``db_worker``: deadline sweep, outbox delivery, and the
+Open311 delivery to and polling of department systems."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from urbangrid.cases.tasks import deliver_outbox, sweep_deadlines
+from urbangrid.open311.tasks import deliver_open311, poll_open311
 
 
 class Command(BaseCommand):
-    help = "Every --interval seconds, enqueue sweep_deadlines and deliver_outbox."
+    help = "Every --interval seconds, enqueue the deadline sweep and the deliveries."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=60.0)
@@ -20,9 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         interval: float = options["interval"]
         while True:
-            sweep = sweep_deadlines.enqueue()
-            deliver = deliver_outbox.enqueue()
-            self.stdout.write(f"enqueued {sweep.id} and {deliver.id}")
+            tasks = [sweep_deadlines, deliver_outbox, deliver_open311, poll_open311]
+            ids = [task.enqueue().id for task in tasks]
+            self.stdout.write("enqueued " + ", ".join(ids))
             if options["once"]:
                 return
             time.sleep(interval)

@@ -38,5 +38,10 @@ class Command(BaseCommand):
                 f"  + {extra} more inspectors inspector_01… covering every grid (password demo)"
             )
         self.stdout.write(
-            "Sign in at /admin/ (admin) — API docs at /api/docs, OpenAPI at /api/openapi.json"
+            "Open311 GeoReport v2 API key: demo-key "
+            "(discovery at /open311/discovery.json, requests at /open311/v2/requests.json)"
+        )
+        self.stdout.write(
+            "Sign in at /login/ (workbench) or /admin/ (configuration) — "
+            "API docs at /api/docs, OpenAPI at /api/openapi.json"
         )
