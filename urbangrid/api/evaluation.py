@@ -1,5 +1,260 @@
-"""Evaluation endpoints."""
+"""Evaluation (考评) endpoints: the indicator catalogue, scores per object kind, one
+object's figures, the cases behind a number, hotspots and background exports.
 
-from ninja import Router
+Auth as the cases API (bearer token or session); every endpoint needs
+``VIEW_EVALUATION``.
+"""
 
-router = Router(tags=["evaluation"])
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from urbangrid.api.auth import api_auth, current_user
+from urbangrid.common import clock
+from urbangrid.evaluation import hotspots
+from urbangrid.evaluation import indicators as ind
+from urbangrid.evaluation.exports import request_export
+from urbangrid.evaluation.models import Export, ExportFormat
+from urbangrid.evaluation.periods import Period, PeriodError, parse_period
+from urbangrid.evaluation.selectors import Result, cases_behind, evaluate, evaluate_one
+from urbangrid.geo.models import District
+from urbangrid.organisations.models import User
+from urbangrid.organisations.permissions import Permission, has_permission
+
+router = Router(tags=["evaluation"], auth=api_auth)
+
+
+def _user(request: HttpRequest) -> User:
+    user = current_user(request)
+    if not has_permission(user, Permission.VIEW_EVALUATION):
+        raise HttpError(403, "your role may not view evaluation results")
+    return user
+
+
+def _district(user: User, district: str) -> str:
+    if district:
+        return district
+    if len(user.area_code) >= 6:
+        return user.area_code[:6]
+    return District.objects.order_by("code").values_list("code", flat=True).first() or ""
+
+
+def _period(period: str, on: str, start: str, end: str) -> Period:
+    try:
+        return parse_period(period, on, start, end, today=clock.today_local())
+    except PeriodError as exc:
+        raise HttpError(400, str(exc)) from exc
+
+
+def _kind(kind: str) -> str:
+    if kind not in ind.OBJECT_KINDS:
+        raise HttpError(400, f"kind must be one of {', '.join(ind.OBJECT_KINDS)}")
+    return kind
+
+
+def _result(r: Result) -> dict[str, Any]:
+    return {
+        "kind": r.kind,
+        "key": r.key,
+        "name": r.name,
+        "score": r.score,
+        "grade": r.grade,
+        "rank": r.rank,
+        "previous_score": r.previous_score,
+        "change": r.change,
+        "hotline_score": r.hotline_score,
+        "counters": r.counters,
+        "rates": r.rates,
+        "terms": [{"source": t.source, "weight": t.weight, "value": t.value} for t in r.terms],
+    }
+
+
+def _period_out(p: Period) -> dict[str, Any]:
+    return {"kind": p.kind, "start": p.start, "end": p.end, "label": p.label}
+
+
+@router.get("/indicators", summary="The indicator catalogue")
+def indicator_catalogue(request: HttpRequest) -> list[dict[str, Any]]:
+    _user(request)
+    return ind.catalogue()
+
+
+@router.get("/scores/{kind}", summary="Scores, grades and ranks of every object of a kind")
+def scores(
+    request: HttpRequest,
+    kind: str,
+    period: str = "month",
+    on: str = "",
+    start: str = "",
+    end: str = "",
+    district: str = "",
+) -> dict[str, Any]:
+    user = _user(request)
+    p = _period(period, on, start, end)
+    results = evaluate(_kind(kind), p, _district(user, district))
+    return {"period": _period_out(p), "results": [_result(r) for r in results]}
+
+
+@router.get("/scores/{kind}/{key}", summary="One object's counters, rates and score")
+def one_object(
+    request: HttpRequest,
+    kind: str,
+    key: str,
+    period: str = "month",
+    on: str = "",
+    start: str = "",
+    end: str = "",
+    district: str = "",
+) -> dict[str, Any]:
+    user = _user(request)
+    p = _period(period, on, start, end)
+    result = evaluate_one(_kind(kind), key, p, _district(user, district))
+    if result is None:
+        raise HttpError(404, "no activity of this object in the period")
+    return {"period": _period_out(p), **_result(result)}
+
+
+@router.get("/scores/{kind}/{key}/cases/{counter}", summary="The cases behind a number")
+def object_cases(
+    request: HttpRequest,
+    kind: str,
+    key: str,
+    counter: str,
+    period: str = "month",
+    on: str = "",
+    start: str = "",
+    end: str = "",
+    district: str = "",
+) -> dict[str, Any]:
+    user = _user(request)
+    if counter not in ind.KIND_COUNTERS[_kind(kind)]:
+        raise HttpError(400, "unknown counter for this kind")
+    p = _period(period, on, start, end)
+    found = cases_behind(kind, key, counter, p, _district(user, district))
+    for f in found:
+        f["url"] = f"/api/v1/cases/{f['number']}"
+    return {"period": _period_out(p), "total": sum(f["value"] for f in found), "cases": found}
+
+
+@router.get("/hotspots/top-matters", summary="Top matter types by area and period")
+def top_matters(
+    request: HttpRequest,
+    period: str = "month",
+    on: str = "",
+    start: str = "",
+    end: str = "",
+    area: str = "",
+    limit: int = 10,
+) -> dict[str, Any]:
+    user = _user(request)
+    p = _period(period, on, start, end)
+    return {
+        "period": _period_out(p),
+        "matters": hotspots.top_matters(p, area or _district(user, ""), limit=limit),
+    }
+
+
+@router.get("/hotspots/trend", summary="Monthly trend of one counter")
+def trend(
+    request: HttpRequest,
+    kind: str,
+    key: str,
+    counter: str = "reports",
+    on: str = "",
+    months: int = 12,
+) -> list[dict[str, Any]]:
+    _user(request)
+    p = _period("month", on, "", "")
+    return hotspots.trend(kind, key, counter, p.start, months=min(max(months, 1), 60))
+
+
+@router.get("/hotspots/repeated", summary="Places with repeated complaints")
+def repeated(
+    request: HttpRequest,
+    on: str = "",
+    window_days: int = 0,
+    threshold: int = 0,
+    radius_m: float = 0,
+    district: str = "",
+) -> dict[str, Any]:
+    user = _user(request)
+    p = _period("day", on, "", "")
+    return hotspots.repeated_places(
+        _district(user, district),
+        p.end,
+        window_days=window_days or None,
+        threshold=threshold or None,
+        radius_m=radius_m or None,
+    )
+
+
+@router.get("/hotspots/heatmap", summary="Heat map: reports per grid as weighted GeoJSON points")
+def heatmap(
+    request: HttpRequest,
+    period: str = "month",
+    on: str = "",
+    start: str = "",
+    end: str = "",
+    district: str = "",
+) -> dict[str, Any]:
+    user = _user(request)
+    return hotspots.heatmap(_period(period, on, start, end), _district(user, district))
+
+
+@router.get("/hotspots/one-topic", summary="每月一题: the month's most frequent problem")
+def one_topic(request: HttpRequest, on: str = "", district: str = "") -> dict[str, Any] | None:
+    user = _user(request)
+    return hotspots.one_topic(_period("month", on, "", "").start, _district(user, district))
+
+
+class ExportIn(Schema):
+    format: str
+    kind: str = ind.DEPARTMENT
+    period: str = "month"
+    on: str = ""
+    start: str = ""
+    end: str = ""
+    month: str = ""
+    district: str = ""
+
+
+def _export_out(e: Export) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "format": e.format,
+        "status": e.status,
+        "progress": e.progress,
+        "error": e.error,
+        "download": f"/staff/evaluation/exports/{e.pk}/download" if e.file else None,
+    }
+
+
+@router.post("/exports", response={202: dict[str, Any]}, summary="Request a background export")
+def create_export(request: HttpRequest, body: ExportIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    if body.format not in ExportFormat.values:
+        raise HttpError(400, f"format must be one of {', '.join(ExportFormat.values)}")
+    p = _period(body.period, body.on, body.start, body.end)
+    params = {
+        "kind": _kind(body.kind),
+        "period": body.period,
+        "on": body.on,
+        "from": body.start,
+        "to": body.end,
+        "month": body.month or f"{p.start:%Y-%m}",
+        "district": _district(user, body.district),
+    }
+    return Status(202, _export_out(request_export(user, body.format, params)))
+
+
+@router.get("/exports/{export_id}", summary="An export's status and download link")
+def get_export(request: HttpRequest, export_id: int) -> dict[str, Any]:
+    user = _user(request)
+    export = Export.objects.filter(pk=export_id, created_by=user).first()
+    if export is None:
+        raise HttpError(404, "no such export")
+    return _export_out(export)

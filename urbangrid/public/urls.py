@@ -2,6 +2,10 @@
 
 from django.urls import path
 
+from urbangrid.public import views
+
 app_name = "public"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("rankings/", views.rankings, name="rankings"),
+]

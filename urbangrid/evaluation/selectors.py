@@ -1,0 +1,327 @@
+"""Reading evaluation results: counters summed over a period from the aggregates, rates,
+composite scores, grades, ranks and change, and the cases behind a number.
+
+A period sums whole months from ``MonthlyCount`` and the remaining days from
+``DailyCount``, so a month over a long history reads one row per object and counter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, Sum
+
+from urbangrid.cases.models import Case, CaseEvent, Dispatch
+from urbangrid.evaluation import indicators as ind
+from urbangrid.evaluation.aggregates import _utc_bounds, make_shifter
+from urbangrid.evaluation.models import DailyCount, MonthlyCount, ScoringConfig, Watermark
+from urbangrid.evaluation.periods import Period
+from urbangrid.evaluation.replay import CaseFacts, Event, replay
+from urbangrid.geo.models import Community, District, Street, UnitGrid
+from urbangrid.organisations.models import Department, InspectorGrid, User
+
+Sums = dict[str, dict[str, int]]
+
+
+def config_for(district_code: str) -> dict[str, Any]:
+    row = ScoringConfig.objects.filter(district_code=district_code).first()
+    return ind.merge_config(row.config if row else None)
+
+
+def _months_and_days(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """Whole months inside the period, and the leftover day ranges."""
+    months: list[dt.date] = []
+    ranges: list[tuple[dt.date, dt.date]] = []
+    day = period.start
+    while day <= period.end:
+        month_end = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(
+            days=1
+        )
+        if day.day == 1 and month_end <= period.end:
+            months.append(day)
+            day = month_end + dt.timedelta(days=1)
+            continue
+        last = min(month_end, period.end)
+        ranges.append((day, last))
+        day = last + dt.timedelta(days=1)
+    return months, ranges
+
+
+def sum_counters(kind: str, period: Period, *, prefix: str = "", key: str = "") -> Sums:
+    """{object key: {counter: total}} of ``kind`` over ``period``."""
+    months, ranges = _months_and_days(period)
+    result: Sums = defaultdict(lambda: defaultdict(int))
+    parts: list[Any] = []
+    if months:
+        monthly = MonthlyCount.objects.filter(object_kind=kind, month__in=months)
+        parts.append(monthly)
+    if ranges:
+        cond = Q()
+        for first, last in ranges:
+            cond |= Q(day__gte=first, day__lte=last)
+        parts.append(DailyCount.objects.filter(cond, object_kind=kind))
+    for qs in parts:
+        if prefix:
+            qs = qs.filter(object_key__startswith=prefix)
+        if key:
+            qs = qs.filter(object_key=key)
+        rows = qs.values_list("object_key", "counter").annotate(total=Sum("value"))
+        for object_key, counter, total in rows:
+            result[object_key][counter] += int(total or 0)
+    return {k: dict(v) for k, v in result.items()}
+
+
+@dataclass
+class Result:
+    kind: str
+    key: str
+    name: str
+    counters: dict[str, int]
+    rates: dict[str, float | None]
+    score: float | None
+    grade: str
+    terms: list[ind.ScoreTerm] = field(default_factory=list)
+    hotline_score: float | None = None
+    rank: int | None = None
+    previous_score: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        if self.score is None or self.previous_score is None:
+            return None
+        return round(self.score - self.previous_score, 2)
+
+
+def _names(kind: str, keys: Iterable[str]) -> dict[str, str]:
+    keys = list(keys)
+    if kind in ind.STAFF_KINDS:
+        ids = [int(k) for k in keys if k.isdigit()]
+        return {
+            str(u.pk): (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=ids)
+        }
+    if kind == ind.DEPARTMENT:
+        ids = [int(k) for k in keys if k.isdigit()]
+        return {
+            str(pk): name
+            for pk, name in Department.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    model: type[UnitGrid | Community | Street | District] = {  # type: ignore[assignment]
+        ind.GRID: UnitGrid,
+        ind.COMMUNITY: Community,
+        ind.STREET: Street,
+        ind.DISTRICT: District,
+    }[kind]
+    return dict(model._default_manager.filter(code__in=keys).values_list("code", "name"))
+
+
+def _grid_counts(kind: str, keys: Iterable[str]) -> dict[str, int]:
+    if kind == ind.GRID:
+        return dict.fromkeys(keys, 1)
+    codes = list(UnitGrid.objects.filter(valid_to__isnull=True).values_list("code", flat=True))
+    length = ind.AREA_CODE_LENGTH[kind]
+    counts: dict[str, int] = defaultdict(int)
+    for code in codes:
+        counts[code[:length]] += 1
+    return {k: counts.get(k, 1) for k in keys}
+
+
+def _in_scope(kind: str, keys: Iterable[str], district_code: str) -> list[str]:
+    keys = list(keys)
+    if kind in ind.AREA_KINDS:
+        return [k for k in keys if k.startswith(district_code)]
+    if kind == ind.DEPARTMENT:
+        ids = [int(k) for k in keys if k.isdigit()]
+        inside = Department.objects.filter(pk__in=ids).filter(
+            Q(district__isnull=True) | Q(district__code=district_code)
+        )
+        return [str(pk) for pk in inside.values_list("pk", flat=True)]
+    ids = [int(k) for k in keys if k.isdigit()]
+    users = User.objects.filter(pk__in=ids).filter(
+        Q(area_code="") | Q(area_code__startswith=district_code)
+    )
+    return [str(pk) for pk in users.values_list("pk", flat=True)]
+
+
+def _inspector_grids(keys: Iterable[str]) -> dict[str, list[str]]:
+    grids: dict[str, list[str]] = defaultdict(list)
+    ids = [int(k) for k in keys if k.isdigit()]
+    for inspector_id, code in InspectorGrid.objects.filter(inspector_id__in=ids).values_list(
+        "inspector_id", "grid_code"
+    ):
+        grids[str(inspector_id)].append(code)
+    return grids
+
+
+def counters_for(
+    kind: str, period: Period, district_code: str, config: dict[str, Any]
+) -> dict[str, dict[str, int]]:
+    prefix = district_code if kind in ind.AREA_KINDS else ""
+    sums = sum_counters(kind, period, prefix=prefix)
+    if kind == ind.INSPECTOR:
+        inspectors = set(sums) | {
+            str(pk)
+            for pk in InspectorGrid.objects.filter(grid_code__startswith=district_code).values_list(
+                "inspector_id", flat=True
+            )
+        }
+        grid_sums = sum_counters(ind.GRID, period, prefix=district_code)
+        assigned = _inspector_grids(inspectors)
+        for inspector in inspectors:
+            row = sums.setdefault(inspector, {})
+            codes = assigned.get(inspector, [])
+            row["missed"] = sum(grid_sums.get(c, {}).get("public_filed", 0) for c in codes)
+            row["grid_filed"] = sum(grid_sums.get(c, {}).get("filed", 0) for c in codes)
+    keys = _in_scope(kind, sums, district_code)
+    return {k: ind.derived(kind, sums[k], config) for k in keys}
+
+
+def evaluate(
+    kind: str, period: Period, district_code: str, *, with_previous: bool = True
+) -> list[Result]:
+    """Every object of ``kind`` with activity in ``period``: counters, rates, composite
+    score, grade and rank among its peers (best first), and the change from the
+    previous period."""
+    if kind not in ind.OBJECT_KINDS:
+        raise ValueError(f"unknown object kind {kind!r}")
+    config = config_for(district_code)
+    all_counters = counters_for(kind, period, district_code, config)
+    names = _names(kind, all_counters)
+    grids = _grid_counts(kind, all_counters) if kind in ind.AREA_KINDS else {}
+    results: list[Result] = []
+    for key, counters in all_counters.items():
+        rates = ind.rates_of(kind, counters)
+        score, terms = ind.composite(kind, counters, rates, config, grids=grids.get(key, 1))
+        hotline = None
+        if kind == ind.DEPARTMENT or kind in ind.AREA_KINDS:
+            hotline_rates = {
+                c: ind.rate_value(ind.RATES[c], counters)
+                for c in ("response_rate", "solution_rate", "satisfaction_rate")
+            }
+            hotline = ind.hotline_score(hotline_rates, config)
+        results.append(
+            Result(
+                kind,
+                key,
+                names.get(key, key),
+                {c: counters.get(c, 0) for c in ind.KIND_COUNTERS[kind]},
+                rates,
+                score,
+                ind.grade_of(config, score),
+                terms,
+                hotline,
+            )
+        )
+    results.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name, r.key))
+    rank, previous_score, position = 0, None, 0
+    for result in results:
+        position += 1
+        if result.score is None:
+            continue
+        if result.score != previous_score:
+            rank, previous_score = position, result.score
+        result.rank = rank
+    if with_previous:
+        before = {
+            r.key: r.score
+            for r in evaluate(kind, period.previous(), district_code, with_previous=False)
+        }
+        for result in results:
+            result.previous_score = before.get(result.key)
+    return results
+
+
+def evaluate_one(kind: str, key: str, period: Period, district_code: str) -> Result | None:
+    return next((r for r in evaluate(kind, period, district_code) if r.key == key), None)
+
+
+def watermark() -> int:
+    mark = Watermark.objects.filter(name="events").first()
+    return mark.last_event_id if mark else 0
+
+
+# --- Drill-down: the cases behind a number -------------------------------------------------
+
+MAX_CANDIDATES = 5000
+
+
+def _derived_sources(counter: str, config: dict[str, Any]) -> set[str]:
+    if counter == "need_close":
+        return {"handled", "overdue_unhandled"}
+    if counter == "responded":
+        return {f"responded_{int(config['hotline']['response_limit_minutes'])}"}
+    if counter == "satisfied":
+        weights = config["hotline"]["satisfaction_weights"]
+        return {f"sat_{a}" for a in ind.SATISFACTION_ANSWERS if float(weights.get(a, 0)) > 0}
+    return {counter}
+
+
+def cases_behind(
+    kind: str, key: str, counter: str, period: Period, district_code: str
+) -> list[dict[str, Any]]:
+    """The cases that add to ``counter`` of object ``kind``/``key`` in ``period``: case
+    number, the day booked and how much (replayed from their events)."""
+    config = config_for(district_code)
+    wanted_kind, wanted_keys = kind, {key}
+    if kind == ind.INSPECTOR and counter in ("missed", "grid_filed"):
+        wanted_kind = ind.GRID
+        wanted_keys = set(
+            InspectorGrid.objects.filter(inspector_id=int(key)).values_list("grid_code", flat=True)
+        )
+        counter = "public_filed" if counter == "missed" else "filed"
+    sources = _derived_sources(counter, config)
+    begin, finish = _utc_bounds(period.start, period.end)
+    upto = watermark()
+    events = CaseEvent.objects.filter(at__gte=begin, at__lt=finish, id__lte=upto)
+    cases = Case.objects.filter(pk__in=events.values("case_id"))
+    if wanted_kind in ind.AREA_KINDS:
+        field_name = {
+            ind.GRID: "grid_code",
+            ind.COMMUNITY: "community_code",
+            ind.STREET: "street_code",
+            ind.DISTRICT: "district_code",
+        }[wanted_kind]
+        cases = cases.filter(**{f"{field_name}__in": wanted_keys})
+    elif wanted_kind == ind.DEPARTMENT:
+        cases = cases.filter(pk__in=Dispatch.objects.filter(department_id=key).values("case_id"))
+    else:
+        cases = cases.filter(pk__in=CaseEvent.objects.filter(actor_id=int(key)).values("case_id"))
+    rows = list(
+        cases.values_list(
+            "pk",
+            "number",
+            "channel",
+            "grid_code",
+            "community_code",
+            "street_code",
+            "district_code",
+            "matter__code",
+        )[:MAX_CANDIDATES]
+    )
+    by_case: dict[int, list[Event]] = defaultdict(list)
+    for e in (
+        CaseEvent.objects.filter(case_id__in=[r[0] for r in rows], id__lte=upto)
+        .order_by("case_id", "seq")
+        .values_list(
+            "id", "case_id", "action", "at", "actor_id", "actor_role", "data", "from_status"
+        )
+    ):
+        by_case[e[1]].append(Event(e[0], e[2], e[3], e[4], e[5] or "", e[6] or {}, e[7]))
+    shift = make_shifter()
+    found: list[dict[str, Any]] = []
+    for pk, number, *facts in rows:
+        emitted = replay(CaseFacts(pk, *facts), by_case[pk], shift=shift)
+        for (day, k, o, c), n in sorted(emitted.items()):
+            if (
+                k == wanted_kind
+                and o in wanted_keys
+                and c in sources
+                and period.start <= day <= period.end
+                and n
+            ):
+                found.append({"number": number, "day": day.isoformat(), "counter": c, "value": n})
+    found.sort(key=lambda f: (f["day"], f["number"]))
+    return found

@@ -1,0 +1,250 @@
+"""Staff evaluation pages (考评): scores by object kind, drill-down to indicator values and
+to the cases behind each number, hotspots, reports and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from urbangrid.common import clock
+from urbangrid.evaluation import charts, exports, hotspots
+from urbangrid.evaluation import indicators as ind
+from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
+from urbangrid.evaluation.periods import Period, PeriodError, parse_period
+from urbangrid.evaluation.selectors import cases_behind, evaluate, evaluate_one
+from urbangrid.geo.models import District
+from urbangrid.organisations.models import User
+from urbangrid.organisations.permissions import Permission, has_permission
+
+View = Callable[..., HttpResponseBase]
+
+
+def evaluation_view(view: View) -> View:
+    """Signed in, with ``VIEW_EVALUATION``."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        assert isinstance(request.user, User)
+        if not has_permission(request.user, Permission.VIEW_EVALUATION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def district_for(request: HttpRequest) -> str:
+    code = request.GET.get("district", "")
+    user = request.user
+    if not code and isinstance(user, User) and len(user.area_code) >= 6:
+        code = user.area_code[:6]
+    if not code:
+        code = District.objects.order_by("code").values_list("code", flat=True).first() or ""
+    return code
+
+
+def period_for(request: HttpRequest) -> Period:
+    try:
+        return parse_period(
+            request.GET.get("period", "month"),
+            request.GET.get("on", ""),
+            request.GET.get("from", ""),
+            request.GET.get("to", ""),
+            today=clock.today_local(),
+        )
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _kind(kind: str) -> str:
+    if kind not in ind.OBJECT_KINDS:
+        raise Http404("unknown kind")
+    return kind
+
+
+def _query(request: HttpRequest) -> str:
+    return request.GET.urlencode()
+
+
+@evaluation_view
+def index(request: HttpRequest) -> HttpResponse:
+    kind = _kind(request.GET.get("kind", ind.DEPARTMENT))
+    period, district = period_for(request), district_for(request)
+    results = evaluate(kind, period, district)
+    return render(
+        request,
+        "evaluation/index.html",
+        {
+            "kind": kind,
+            "kinds": [(k, ind.KIND_LABELS[k]) for k in ind.OBJECT_KINDS],
+            "period": period,
+            "district": district,
+            "results": results,
+            "query": _query(request),
+            "chart": charts.bar_chart(
+                [r.name for r in results[:20]], [r.score for r in results[:20]], maximum=100
+            ),
+            "formats": ExportFormat.choices,
+        },
+    )
+
+
+@evaluation_view
+def detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    kind = _kind(kind)
+    period, district = period_for(request), district_for(request)
+    result = evaluate_one(kind, key, period, district)
+    if result is None:
+        raise Http404("no activity in this period")
+    counters = [
+        (c, ind.COUNTERS[c].label, result.counters.get(c, 0)) for c in ind.KIND_COUNTERS[kind]
+    ]
+    rates = [(r, ind.RATES[r].label, result.rates.get(r)) for r in ind.KIND_RATES[kind]]
+    from urbangrid.evaluation.hotspots import trend
+
+    main_counter = ind.KIND_COUNTERS[kind][0]
+    points = trend(kind, key, main_counter, period.end, months=12)
+    return render(
+        request,
+        "evaluation/detail.html",
+        {
+            "result": result,
+            "kind": kind,
+            "kind_label": ind.KIND_LABELS[kind],
+            "period": period,
+            "counters": counters,
+            "rates": rates,
+            "query": _query(request),
+            "trend_label": ind.COUNTERS[main_counter].label,
+            "trend": charts.line_chart([p["month"] for p in points], [p["value"] for p in points]),
+        },
+    )
+
+
+@evaluation_view
+def cases(request: HttpRequest, kind: str, key: str, counter: str) -> HttpResponse:
+    kind = _kind(kind)
+    if counter not in ind.KIND_COUNTERS[kind]:
+        raise Http404("unknown counter")
+    period, district = period_for(request), district_for(request)
+    found = cases_behind(kind, key, counter, period, district)
+    return render(
+        request,
+        "evaluation/cases.html",
+        {
+            "kind": kind,
+            "key": key,
+            "counter": ind.COUNTERS[counter].label,
+            "period": period,
+            "cases": found,
+            "total": sum(f["value"] for f in found),
+            "query": _query(request),
+        },
+    )
+
+
+@evaluation_view
+def hotspot_page(request: HttpRequest) -> HttpResponse:
+    period, district = period_for(request), district_for(request)
+    top = hotspots.top_matters(period, request.GET.get("area", "") or district)
+    topic = hotspots.one_topic(period.start, district)
+    return render(
+        request,
+        "evaluation/hotspots.html",
+        {
+            "period": period,
+            "district": district,
+            "top": top,
+            "topic": topic,
+            "repeated": hotspots.repeated_places(district, period.end),
+            "top_chart": charts.bar_chart([t["name"] for t in top], [t["reports"] for t in top]),
+            "hours_chart": charts.line_chart([f"{h:02d}" for h in range(24)], topic["hours"])
+            if topic
+            else "",
+            "query": _query(request),
+        },
+    )
+
+
+@evaluation_view
+def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    period, district = period_for(request), district_for(request)
+    if fmt == "pdf":
+        body, ctype = exports.report_pdf(period.start, district), "application/pdf"
+    elif fmt == "xlsx":
+        body = exports.report_xlsx(period.start, district)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "html":
+        return HttpResponse(exports.report_html(period.start, district))
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{district}-{period.label}.{fmt}"'
+    )
+    return response
+
+
+@evaluation_view
+def indicators_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    kind = _kind(request.GET.get("kind", ind.DEPARTMENT))
+    period, district = period_for(request), district_for(request)
+    if fmt == "csv":
+        body, ctype = exports.indicators_csv(kind, period, district), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body = exports.indicators_xlsx(kind, period, district)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = (
+        f'attachment; filename="indicators-{kind}-{period.label}.{fmt}"'
+    )
+    return response
+
+
+@evaluation_view
+def export_list(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    mine = Export.objects.filter(created_by=request.user)[:50]
+    return render(
+        request, "evaluation/exports.html", {"exports": mine, "formats": ExportFormat.choices}
+    )
+
+
+@require_POST
+@evaluation_view
+def export_request(request: HttpRequest) -> HttpResponse:
+    fmt = request.POST.get("format", "")
+    if fmt not in ExportFormat.values:
+        raise Http404("unknown format")
+    params = {k: request.POST.get(k, "") for k in ("kind", "period", "on", "from", "to", "month")}
+    params["district"] = request.POST.get("district", "") or district_for(request)
+    if not params["month"]:
+        params["month"] = (
+            f"{period_for(request).start:%Y-%m}" if not params["on"] else params["on"][:7]
+        )
+    assert isinstance(request.user, User)
+    exports.request_export(request.user, fmt, params)
+    return redirect("evaluation:exports")
+
+
+@evaluation_view
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    assert isinstance(request.user, User)
+    export = get_object_or_404(Export, pk=pk, created_by=request.user)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise Http404("not ready")
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=str(export.file.name).rsplit("/", 1)[-1],
+    )
