@@ -1,5 +1,5 @@
 """Enqueue the periodic tasks for ``db_worker``: deadline sweep, outbox delivery, and the
-Open311 delivery to and polling of department systems."""
+Open311 delivery to and polling of department systems, and the evaluation aggregates."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from urbangrid.cases.tasks import deliver_outbox, sweep_deadlines
+from urbangrid.evaluation.tasks import refresh_evaluation
 from urbangrid.open311.tasks import deliver_open311, poll_open311
 
 
@@ -22,7 +23,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         interval: float = options["interval"]
         while True:
-            tasks = [sweep_deadlines, deliver_outbox, deliver_open311, poll_open311]
+            tasks = [
+                sweep_deadlines,
+                deliver_outbox,
+                deliver_open311,
+                poll_open311,
+                refresh_evaluation,
+            ]
             ids = [task.enqueue().id for task in tasks]
             self.stdout.write("enqueued " + ", ".join(ids))
             if options["once"]:
