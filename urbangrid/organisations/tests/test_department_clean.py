@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from urbangrid.organisations.models import Department, Level
 from urbangrid.organisations.uscc import make_uscc
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def errors(department: Department) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as exc:
+    """The validation messages, in English so the assertions read the msgids."""
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         department.full_clean()
     return exc.value.message_dict
 
