@@ -49,12 +49,25 @@ class Due:
 
 _cache: dict[int | None, tuple[float, ResolvedCalendar]] = {}
 _lock = threading.Lock()
+_generation = 0
+"""Bumped by every invalidation: a load that overlapped one is not stored."""
 
 
 def invalidate_calendar_cache() -> None:
     """Forget every cached spec (called by the signals on save and delete)."""
+    global _generation
     with _lock:
         _cache.clear()
+        _generation += 1
+
+
+def _changed_in_this_transaction() -> bool:
+    """Whether the open transaction changed a calendar or an override: the signals then
+    left ``invalidate_calendar_cache`` waiting for its commit. What such a transaction
+    reads may yet roll back (which sends no signal), so it is not stored; a rollback
+    drops the waiting callback, and so ends this state too."""
+    pending = getattr(connection, "run_on_commit", None) or ()
+    return any(entry[1] is invalidate_calendar_cache for entry in pending)
 
 
 def spec_from_calendar(
@@ -100,17 +113,22 @@ def resolve_calendar(calendar_id: int | None) -> ResolvedCalendar:
     Monday–Friday and the official schedule, plus global overrides). Raises
     ``WorkCalendar.DoesNotExist`` for an unknown id.
 
-    What is read inside a transaction is not stored: the transaction may have changed a
-    calendar and then roll back, which sends no signal.
+    What a transaction that changed a calendar or an override reads is neither taken
+    from nor stored in the cache: it may roll back, which sends no signal. Any other
+    read is stored, inside a transaction too (under READ COMMITTED it reads committed
+    rows), unless a change was signalled while it was loading.
     """
+    if connection.in_atomic_block and _changed_in_this_transaction():
+        return _load(calendar_id)
     now = time.monotonic()
     with _lock:
         hit = _cache.get(calendar_id)
+        generation = _generation
     if hit is not None and now - hit[0] < CACHE_SECONDS:
         return hit[1]
     resolved = _load(calendar_id)
-    if not connection.in_atomic_block:
-        with _lock:
+    with _lock:
+        if generation == _generation:
             _cache[calendar_id] = (now, resolved)
     return resolved
 

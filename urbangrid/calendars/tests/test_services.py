@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from urbangrid.calendars import services
 from urbangrid.calendars.models import CalendarOverride, WorkCalendar
@@ -119,10 +120,52 @@ def test_deleting_a_calendar_invalidates_the_cache(store_in_cache):
         spec_for_calendar(pk)
 
 
-def test_reads_inside_a_transaction_are_not_cached(django_assert_num_queries):
+def test_reads_inside_a_transaction_are_cached(django_assert_num_queries):
+    # The test runs inside a transaction that changed no calendar.
     spec_for_calendar(None)
+    with django_assert_num_queries(0):
+        assert spec_for_calendar(None) == DEFAULT_SPEC
+
+
+def test_a_transaction_that_changed_a_calendar_neither_reads_nor_fills_the_cache(
+    django_assert_num_queries,
+):
+    assert spec_for_calendar(None) == DEFAULT_SPEC  # cached
+    CalendarOverride.objects.create(on=NEW_YEAR_2027, is_workday=True)
+    # What this transaction sees may roll back: it is read each time and never stored.
+    with django_assert_num_queries(2):
+        assert spec_for_calendar(None).overrides == {NEW_YEAR_2027: True}
     with django_assert_num_queries(2):
         spec_for_calendar(None)
+    assert not services._cache
+
+
+def _change_and_read_then_roll_back() -> None:
+    with transaction.atomic():
+        CalendarOverride.objects.create(on=NEW_YEAR_2027, is_workday=True)
+        assert spec_for_calendar(None).overrides == {NEW_YEAR_2027: True}
+        raise RuntimeError("roll back")
+
+
+def test_a_rolled_back_change_leaves_no_trace_in_the_cache(django_assert_num_queries):
+    with pytest.raises(RuntimeError):
+        _change_and_read_then_roll_back()
+    assert spec_for_calendar(None).overrides == {}
+    with django_assert_num_queries(0):
+        assert spec_for_calendar(None).overrides == {}
+
+
+def test_a_load_overlapping_an_invalidation_is_not_stored(monkeypatch):
+    load = services._load
+
+    def load_while_someone_saves(calendar_id):
+        resolved = load(calendar_id)
+        services.invalidate_calendar_cache()
+        return resolved
+
+    monkeypatch.setattr(services, "_load", load_while_someone_saves)
+    spec_for_calendar(None)
+    assert not services._cache
 
 
 def test_compute_due_uses_the_calendar():
