@@ -26,6 +26,16 @@ class Channel(models.TextChoices):
     OTHER = "other", _("other (其他)")
 
 
+class RequestKind(models.TextChoices):
+    """What a hotline caller asks for (诉求类型, 12345)."""
+
+    CONSULTATION = "consultation", _("consultation (咨询)")
+    HELP = "help", _("help (求助)")
+    COMPLAINT = "complaint", _("complaint (投诉)")
+    REPORT = "report", _("report (举报)")
+    SUGGESTION = "suggestion", _("suggestion (建议)")
+
+
 class Light(models.TextChoices):
     """Traffic light (红黄绿灯): share of the stage's time limit used."""
 
@@ -78,6 +88,24 @@ class Case(models.Model):
     reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
     reporter_email = models.CharField(_("reporter e-mail"), max_length=254, blank=True)
     public_reply = models.TextField(_("public reply"), blank=True)
+    request_kind = models.CharField(
+        _("request kind"),
+        max_length=12,
+        choices=RequestKind.choices,
+        blank=True,
+        help_text=_("Hotline request kind (诉求类型); blank for grid reports."),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_reports",
+        help_text=_("The case this duplicate report was merged into (合并)."),
+    )
+    support_count = models.PositiveIntegerField(
+        _("support"), default=0, help_text=_("Repeat reports and calls attached (附议).")
+    )
     limits: models.JSONField[Any] = models.JSONField(
         _("time limits in force"),
         default=dict,
@@ -114,6 +142,7 @@ class Case(models.Model):
             models.Index(fields=["grid_code"], name="case_grid_idx"),
             models.Index(fields=["stage_due_at"], name="case_stage_due_idx"),
             models.Index(fields=["light"], name="case_light_idx"),
+            models.Index(fields=["matter", "lat", "lng"], name="case_matter_point_idx"),
         ]
 
     def __str__(self) -> str:

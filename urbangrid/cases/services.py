@@ -11,13 +11,15 @@ after commit). No other code assigns ``case.status``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import JSONField, Q
 from PIL import Image, UnidentifiedImageError
 
 from urbangrid.calendars.services import spec_for_calendar
@@ -38,10 +40,13 @@ from urbangrid.cases.models import (
     CaseNumberCounter,
     Channel,
     Dispatch,
+    RequestKind,
 )
 from urbangrid.cases.workflow import (
     END_STATUSES,
     LIGHT_CHANGED,
+    OPEN_STATUSES,
+    SUPPORT,
     Action,
     CaseStatus,
     ClosingType,
@@ -105,6 +110,7 @@ class Report:
     reporter_phone: str = ""
     reporter_email: str = ""
     note: str = ""
+    request_kind: str = ""
 
 
 def find_matter(code: str, *, field: str = "matter_code") -> CatalogType:
@@ -141,6 +147,8 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
         raise ActionForbidden(f"your role may not {action.replace('_', ' ')}")
     if report.channel not in Channel.values:
         raise InvalidInput(f"unknown channel {report.channel!r}", field="channel")
+    if report.request_kind and report.request_kind not in RequestKind.values:
+        raise InvalidInput(f"unknown request kind {report.request_kind!r}", field="request_kind")
     channel = Channel.INSPECTOR if action == Action.SELF_HANDLE else report.channel
     lng, lat = report.lng, report.lat
     if report.crs == "gcj02":
@@ -193,6 +201,7 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
             reporter_name=report.reporter_name.strip(),
             reporter_phone=report.reporter_phone.strip(),
             reporter_email=report.reporter_email.strip(),
+            request_kind=report.request_kind,
             limits=snapshot_limits(matter, ""),
             created_at=now,
             updated_at=now,
@@ -224,8 +233,12 @@ def _next_number(district_code: str, now: dt.datetime) -> str:
 
 def snapshot_limits(matter: CatalogType, grade: str) -> dict[str, Any]:
     """The limits in force now for every stage (one query): copied onto the case."""
+    return _snapshot_limits(matter.pk, grade)
+
+
+def _snapshot_limits(matter_id: int, grade: str) -> dict[str, Any]:
     rows: dict[str, list[StageLimit]] = {stage: [] for stage in Stage}
-    scope = Q(catalog_type__isnull=True) | Q(catalog_type=matter)
+    scope = Q(catalog_type__isnull=True) | Q(catalog_type_id=matter_id)
     for row in StageLimit.objects.filter(scope, stage__in=list(Stage)):
         rows[row.stage].append(row)
     limits: dict[str, Any] = {}
@@ -256,10 +269,48 @@ _MUTABLE_FIELDS = [
     "counters",
     "closing_type",
     "closed_at",
+    "merged_into",
     "updated_at",
     "last_event_seq",
     "version",
 ]
+
+
+def _mutable_columns() -> tuple[tuple[str, str, bool], ...]:
+    """(field name, attribute, is JSON) of each of ``_MUTABLE_FIELDS``."""
+    return _columns_of(tuple(_MUTABLE_FIELDS))
+
+
+@functools.cache
+def _columns_of(names: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    fields = [Case._meta.get_field(name) for name in names]
+    return tuple(
+        (name, field.attname, isinstance(field, JSONField))  # type: ignore[union-attr]
+        for name, field in zip(names, fields, strict=True)
+    )
+
+
+def _saved_state(case: Case) -> dict[str, Any]:
+    """What the row holds now, to compare with before saving (JSON as text: the
+    effects change clocks, counters and the like in place)."""
+    state: dict[str, Any] = {}
+    for name, attname, is_json in _mutable_columns():
+        value = getattr(case, attname)
+        state[name] = json.dumps(value, sort_keys=True, default=str) if is_json else value
+    return state
+
+
+def _changed_fields(case: Case, loaded: Mapping[str, Any]) -> list[str]:
+    """Those of ``_MUTABLE_FIELDS`` that differ from ``loaded``: one shorter UPDATE (the
+    row is locked, so the other columns still hold what was read)."""
+    changed = []
+    for name, attname, is_json in _mutable_columns():
+        value = getattr(case, attname)
+        if is_json:
+            value = json.dumps(value, sort_keys=True, default=str)
+        if name not in loaded or value != loaded[name]:
+            changed.append(name)
+    return changed
 
 
 @dataclass
@@ -295,6 +346,7 @@ def apply_action(
     spec_for_calendar(None)  # outside the transaction, so the calendar cache may keep it
     with deadlines.one_reading_of_calendars(), transaction.atomic():
         case = access_case(actor, case_number, for_update=True)
+        loaded = _saved_state(case)
         if not has_permission(actor, first.permission):
             raise ActionForbidden(f"your role may not {action.replace('_', ' ')}")
         if expected_version is not None and case.version != expected_version:
@@ -337,7 +389,7 @@ def apply_action(
             hook(event)
         case.updated_at = now
         case.version += 1
-        case.save(update_fields=_MUTABLE_FIELDS)
+        case.save(update_fields=_changed_fields(case, loaded))
         _notify(case, event, row)
     return case
 
@@ -475,13 +527,15 @@ def _link_photos(step: Step, kind: str) -> None:
     photos = Attachment.objects.filter(
         case=step.case, pk__in=ids, event__isnull=True, uploaded_by=step.actor
     )
-    if photos.count() != len(ids):
-        raise InvalidInput(
-            "photos must be ids of your own photos of this case, not yet used", field="photos"
-        )
 
     def link(event: CaseEvent) -> None:
-        Attachment.objects.filter(pk__in=ids).update(event=event, kind=kind)
+        # Checked and linked in one UPDATE: a photo that is not the actor's own, unused
+        # photo of this case leaves a row out, and the error rolls the action back.
+        if photos.update(event=event, kind=kind) != len(ids):
+            raise InvalidInput(
+                "photos must be ids of your own photos of this case, not yet used",
+                field="photos",
+            )
 
     step.after.append(link)
 
@@ -496,7 +550,7 @@ def _file(step: Step) -> None:
         case.matter = find_matter(step.data["matter_code"])
     case.grade = step.data["grade"]
     case.filing_condition = step.data["filing_condition"]
-    case.limits = snapshot_limits(case.matter, case.grade)
+    case.limits = _snapshot_limits(case.matter_id, case.grade)
     step.event_data["limits"] = case.limits
 
 
@@ -513,7 +567,13 @@ def _dispatch(step: Step) -> None:
                 field="department_id",
             )
         chosen = suggestion.department.pk
-    department = Department.objects.filter(pk=chosen, is_active=True).first()
+    if suggestion is not None and suggestion.department.pk == chosen:
+        # Read a moment ago in this transaction (the rules only name active ones).
+        department: Department | None = suggestion.department
+        if not suggestion.department.is_active:
+            department = None
+    else:
+        department = Department.objects.filter(pk=chosen, is_active=True).first()
     if department is None:
         raise InvalidInput(f"no active department {chosen}", field="department_id")
     case.department = department
@@ -625,6 +685,81 @@ def _review_self_handled(step: Step) -> None:
         step.case.closed_at = step.now
 
 
+def _merge(step: Step) -> None:
+    """Link the report to the case it repeats; that case counts one more support."""
+    case = step.case
+    into = step.data["into"]
+    if into == case.number:
+        raise InvalidInput("a case cannot be merged into itself", field="into")
+    target = _locked_other(step.actor, into)
+    if target.status not in OPEN_STATUSES:
+        raise InvalidInput(f"case {into} is not open", field="into")
+    if target.merged_into_id is not None:
+        raise InvalidInput(f"case {into} is itself merged", field="into")
+    case.merged_into = target
+    step.event_data["into"] = target.number
+    _record_support(target, step, {"merged": case.number}, delta=1)
+
+
+def _split(step: Step) -> None:
+    """Undo a merge: the report stands alone again; its former case counts one less."""
+    case = step.case
+    assert case.merged_into_id is not None  # the row's condition
+    target = Case.objects.select_for_update(of=("self",)).get(pk=case.merged_into_id)
+    case.merged_into = None
+    step.event_data["from"] = target.number
+    _record_support(target, step, {"split": case.number}, delta=-1)
+
+
+def _locked_other(actor: User, number: str) -> Case:
+    try:
+        return access_case(actor, number, for_update=True)
+    except CaseError as exc:
+        raise InvalidInput(f"no case {number} you can see", field="into") from exc
+
+
+def _record_support(target: Case, step: Step, data: dict[str, Any], *, delta: int) -> None:
+    target.support_count = max(target.support_count + delta, 0)
+    target.last_event_seq += 1
+    target.updated_at = step.now
+    target.version += 1
+    _append_event(target, None, target.status, step.actor, step.now, "", data, action=SUPPORT)
+    target.save(update_fields=["support_count", "last_event_seq", "updated_at", "version"])
+
+
+def _callback(step: Step) -> None:
+    """Callback (回访): always record reached / solved / satisfaction (None if not given)."""
+    reached = step.data["reached"]
+    step.event_data.update(
+        reached=reached,
+        solved=step.data.get("solved") if reached else None,
+        satisfaction=step.data.get("satisfaction") if reached else None,
+    )
+
+
+def add_support(
+    case_number: str, *, actor: User, note: str = "", data: Mapping[str, Any] | None = None
+) -> Case:
+    """A repeat report or call with no new facts (附议): recorded on the open case as a
+    ``support`` event and counted; the status does not change."""
+    if not has_permission(actor, Permission.REPORT):
+        raise ActionForbidden("your role may not report")
+    if len(note) > MAX_TEXT:
+        raise InvalidInput("note is too long", field="note")
+    with transaction.atomic():
+        case = access_case(actor, case_number, for_update=True)
+        if case.status not in OPEN_STATUSES:
+            raise TransitionNotAllowed(f"case {case.number} is {case.get_status_display()}")
+        now = clock.now()
+        case.support_count += 1
+        case.last_event_seq += 1
+        case.updated_at = now
+        case.version += 1
+        _append_event(case, None, case.status, actor, now, note, dict(data or {}), action=SUPPORT)
+        case.save(update_fields=["support_count", "last_event_seq", "updated_at", "version"])
+    return case
+
+
 _EFFECTS: dict[str, Callable[[Step], None]] = {
     Action.VERIFY: _verify,
     Action.FILE: _file,
@@ -641,6 +776,9 @@ _EFFECTS: dict[str, Callable[[Step], None]] = {
     Action.REFUSE_SUSPENSION: _clear_request,
     Action.REOPEN: _reopen,
     Action.REVIEW_SELF_HANDLED: _review_self_handled,
+    Action.MERGE: _merge,
+    Action.SPLIT: _split,
+    Action.CALLBACK: _callback,
 }
 
 
@@ -671,10 +809,10 @@ def _reporter(case: Case) -> list[str]:
 _RECIPIENTS: dict[str, Callable[[Case], list[str]]] = {
     Action.SEND_VERIFY: _grid_inspectors,
     Action.VERIFY: _centre("operator"),
-    Action.ACCEPT: _centre("shift_leader"),
+    Action.ACCEPT: lambda case: [*_centre("shift_leader")(case), *_reporter(case)],
     Action.NOT_ACCEPT: _reporter,
     Action.FILE: _centre("dispatcher"),
-    Action.DISPATCH: _department,
+    Action.DISPATCH: lambda case: [*_department(case), *_reporter(case)],
     Action.RETURN: _centre("dispatcher"),
     Action.SEND_BACK: _centre("shift_leader"),
     Action.REPORT_HANDLED: _centre("operator"),
@@ -693,6 +831,8 @@ _RECIPIENTS: dict[str, Callable[[Case], list[str]]] = {
     Action.ESCALATE: lambda case: [*_department(case), f"role:leader:{case.district_code}"],
     Action.REOPEN: _centre("dispatcher"),
     Action.SELF_HANDLE: _centre("shift_leader"),
+    Action.MERGE: _reporter,
+    Action.SPLIT: _centre("operator"),
 }
 
 
@@ -784,7 +924,7 @@ def sweep_lights(*, now: dt.datetime | None = None) -> int:
 
 def _record_light(pk: int, now: dt.datetime) -> bool:
     with deadlines.one_reading_of_calendars(), transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).select_related("department").get(pk=pk)
+        case = Case.objects.select_for_update().get(pk=pk)
         before = case.light
         _store_summary(case, now)
         if case.light == before or not case.stage:

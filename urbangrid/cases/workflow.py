@@ -86,10 +86,18 @@ class Action(StrEnum):
     REOPEN = "reopen"  # 重新启动
     SELF_HANDLE = "self_handle"  # 自行处置
     REVIEW_SELF_HANDLED = "review_self_handled"  # 自行处置审核
+    MERGE = "merge"  # 合并 (a duplicate report into the case it repeats)
+    SPLIT = "split"  # 拆分 (a merged report back on its own)
+    CALLBACK = "callback"  # 回访
 
 
 LIGHT_CHANGED = "light_changed"
 """The action of the system events the deadline sweep appends (no status change)."""
+SUPPORT = "support"
+"""The action of the events recording a repeat report or call attached to a case (附议):
+no status change, counted in ``Case.support_count``."""
+SATISFACTION_CHOICES = ("very_satisfied", "satisfied", "basically_satisfied", "unsatisfied")
+"""Callback (回访) satisfaction, best first."""
 
 CREATING_ACTIONS = frozenset({Action.REPORT, Action.SELF_HANDLE})
 
@@ -166,6 +174,12 @@ DEPARTMENT = Input(
 )
 UNTIL = Input("until", Kind.DATETIME, help="the new deadline")
 UNTIL_OPTIONAL = Input("until", Kind.DATETIME, required=False, help="default: as requested")
+INTO = Input("into", Kind.TEXT, help="number of the case this report repeats")
+REACHED = Input("reached", Kind.BOOL, help="the requester was reached")
+SOLVED = Input("solved", Kind.BOOL, required=False, help="the requester says it is solved")
+SATISFACTION = Input(
+    "satisfaction", Kind.TEXT, required=False, choices=SATISFACTION_CHOICES, help="满意度"
+)
 CLOSING_TYPE = Input(
     "closing_type",
     Kind.TEXT,
@@ -258,6 +272,13 @@ PENDING_EXTENSION = Condition(
 PENDING_SUSPENSION = Condition(
     "suspension requested", "a suspension request (申请挂账) is waiting", _suspension_requested
 )
+
+
+def _is_merged(case: Case, data: Mapping[str, Any] | None) -> bool:
+    return case.merged_into_id is not None
+
+
+IS_MERGED = Condition("merged", "the report was merged into another case", _is_merged)
 CLOSABLE = Condition(
     "check not failed",
     "the last check passed (or was not needed); after a failed check, rework or close "
@@ -377,6 +398,17 @@ TRANSITIONS: tuple[Transition, ...] = (
       "审核: 结案存档", when=RESULT_TRUE, inputs=(RESULT, NOTE), stops=ALL_STAGES),
     T(Action.REVIEW_SELF_HANDLED, _from(S.SELF_HANDLED), S.CANCELLED, P.REVIEW_SELF_HANDLED,
       "审核: 无效案件", when=RESULT_FALSE, inputs=(RESULT, NOTE), stops=ALL_STAGES),
+    # Duplicates (重复案件), decided by the shift leader once the report is accepted or
+    # being verified: a report merged into the case it repeats follows that case (its
+    # reporter too) and counts as support; split puts it back on its own.
+    T(Action.MERGE, _from(S.VERIFYING, S.VERIFIED, S.TO_FILE, S.TO_DISPATCH),
+      S.CANCELLED, P.FILE, "合并", inputs=(INTO, NOTE), stops=ALL_STAGES),
+    T(Action.SPLIT, _from(S.CANCELLED), S.REPORTED, P.FILE, "拆分", when=IS_MERGED,
+      inputs=(REASON, NOTE), starts=St.ACCEPT),
+    # Callback (回访) after the end: the answers feed evaluation; the status stays (a
+    # reopening policy, if any, is applied by the hotline as a separate reopen).
+    T(Action.CALLBACK, _from(S.CLOSED, S.NOT_ACCEPTED), None, P.ACCEPT, "回访",
+      inputs=(REACHED, SOLVED, SATISFACTION, NOTE)),
 )  # fmt: skip
 
 

@@ -1,5 +1,10 @@
 from django.urls import path
 
+from urbangrid.hotline import views
+
 app_name = "hotline"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("callbacks/", views.callbacks, name="callbacks"),
+]

@@ -41,6 +41,9 @@ VALID_INPUT: dict[str, dict[str, Any]] = {
     Action.ESCALATE: {"reason": "多次催办未果"},
     Action.REOPEN: {"reason": "群众再次反映"},
     Action.REVIEW_SELF_HANDLED: {"result": True},
+    Action.MERGE: {"into": "OTHER_CASE"},
+    Action.SPLIT: {"reason": "不是同一问题"},
+    Action.CALLBACK: {"reached": True, "solved": True, "satisfaction": "satisfied"},
 }
 
 ROLE_USERS = {
@@ -75,6 +78,8 @@ def case_in(world, status: str, *, pending: str = "", channel: str = "inspector"
         pending={"until": "2025-12-31T17:00:00+08:00"} if pending == "extension" else {},
     )
     world.give_history(case, world.dept_a)
+    if status == CaseStatus.CANCELLED:  # as if merged, so that split applies
+        Case.objects.filter(pk=case.pk).update(merged_into=world.report(world.operator))
     case.refresh_from_db()
     return case  # type: ignore[no-any-return]
 
@@ -83,6 +88,8 @@ def input_for(world, case: Case, action: str, actor) -> dict[str, Any]:
     data = dict(VALID_INPUT.get(action, {}))
     if data.get("photos") == "PHOTO":
         data["photos"] = [world.photo(case, actor).pk]
+    if data.get("into") == "OTHER_CASE":
+        data["into"] = world.report(world.operator, channel="inspector").number
     return data
 
 

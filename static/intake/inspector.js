@@ -1,0 +1,189 @@
+/* The inspector app (城管通): tasks nearest first (list and map), report a problem
+   (photos, movable GPS pin, grid, matter search with recent picks, asset within 30 m,
+   description, self-handled), answer tasks with photos, and the offline queue. */
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("i18n").textContent);
+  const Q = window.UGQueue;
+  const app = document.getElementById("app");
+  let here = null; /* {lat, lng} */
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/inspector/sw.js", { scope: "/inspector/" }).catch(() => {});
+  }
+
+  /* --- tabs ------------------------------------------------------------------ */
+  const maps = {};
+  app.querySelectorAll("[data-tab]").forEach((b) => b.addEventListener("click", () => show(b.dataset.tab)));
+  function show(name) {
+    app.querySelectorAll(".tab").forEach((s) => { s.hidden = s.id !== "tab-" + name; });
+    app.querySelectorAll("[data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
+    Object.values(maps).forEach((m) => m.invalidateSize());
+  }
+
+  /* --- network status and queue ---------------------------------------------- */
+  function net() { document.getElementById("net-status").textContent = navigator.onLine ? T.online : T.offline; }
+  window.addEventListener("online", net); window.addEventListener("offline", net); net();
+
+  async function renderQueue() {
+    const pending = await Q.pending(), sent = await Q.sent();
+    document.getElementById("queue-count").textContent = pending.length;
+    const list = document.getElementById("queue-list"); list.innerHTML = "";
+    for (const item of pending) {
+      const li = document.createElement("li");
+      li.textContent = `${item.title} · ${item.created.slice(0, 16).replace("T", " ")}` + (item.lastError ? ` · ${item.lastError}` : "");
+      list.appendChild(li);
+    }
+    const done = document.getElementById("sent-list"); done.innerHTML = "";
+    for (const item of sent.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 30)) {
+      const li = document.createElement("li");
+      li.className = "sent-item";
+      li.textContent = item.number ? `${item.title} · ${T.sent} ${item.number}` : `${item.title} · ${T.failed}: ${item.message}`;
+      done.appendChild(li);
+    }
+  }
+  Q.onChange(renderQueue); renderQueue();
+  document.getElementById("send-now").addEventListener("click", () => Q.flush());
+
+  /* --- tasks ------------------------------------------------------------------- */
+  async function loadTasks() {
+    const url = "/api/v1/intake/tasks" + (here ? `?lat=${here.lat}&lng=${here.lng}` : "");
+    let tasks = [];
+    try { const r = await fetch(url, { credentials: "same-origin" }); if (r.ok) tasks = await r.json(); } catch (e) { return; }
+    const list = document.getElementById("task-list"); list.innerHTML = "";
+    if (maps.tasks && maps.taskLayer) maps.taskLayer.clearLayers();
+    if (!tasks.length) { list.innerHTML = `<li class="muted">${T.no_tasks}</li>`; }
+    for (const t of tasks) {
+      const li = document.createElement("li"), b = document.createElement("button");
+      b.type = "button"; b.className = "task";
+      b.textContent = `${T[t.task]} · ${t.number} · ${t.matter} · ${t.address || ""}` + (here ? ` · ${t.distance_m} m` : "");
+      b.onclick = () => openAnswer(t);
+      li.appendChild(b); list.appendChild(li);
+      if (maps.taskLayer) L.marker([t.lat, t.lng]).bindPopup(`${T[t.task]} ${t.number}`).addTo(maps.taskLayer);
+    }
+  }
+  const answerForm = document.getElementById("answer-form");
+  function openAnswer(t) {
+    answerForm.hidden = false;
+    answerForm.number.value = t.number; answerForm.action.value = t.task;
+    document.getElementById("answer-title").textContent = `${T[t.task]} ${t.number}`;
+    answerForm.querySelector("[data-label-true]").textContent = T["true_" + t.task];
+    answerForm.querySelector("[data-label-false]").textContent = T["false_" + t.task];
+  }
+  answerForm.querySelector("[data-cancel]").onclick = () => { answerForm.hidden = true; };
+  answerForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = answerForm, number = f.number.value;
+    await Q.add({
+      key: Q.newKey(), kind: "answer", title: `${T.answer} ${number}`,
+      url: `/api/v1/intake/tasks/${encodeURIComponent(number)}/answer`,
+      payload: { action: f.action.value, result: f.result.value === "true", note: f.note.value },
+      photos: Array.from(f.photos.files),
+    });
+    f.reset(); f.hidden = true;
+  });
+
+  /* --- report --------------------------------------------------------------------- */
+  const form = document.getElementById("report-form");
+  let pin = null;
+  async function located(lat, lng) {
+    form.lat.value = lat.toFixed(7); form.lng.value = lng.toFixed(7);
+    const label = document.getElementById("grid-name");
+    try {
+      const r = await fetch(`/api/v1/geo/locate?lat=${lat}&lng=${lng}`);
+      label.textContent = r.ok ? (await r.json()).grid.name : T.outside;
+    } catch (e) { label.textContent = `${lat.toFixed(5)}, ${lng.toFixed(5)}`; }
+    loadAssets();
+  }
+  async function loadAssets() {
+    const select = document.getElementById("asset-select");
+    if (!form.lat.value) return;
+    try {
+      const r = await fetch(`/api/v1/intake/assets/nearby?lat=${form.lat.value}&lng=${form.lng.value}&radius_m=30`, { credentials: "same-origin" });
+      if (!r.ok) return;
+      const assets = await r.json();
+      select.length = 1;
+      for (const a of assets) select.add(new Option(`${a.type_name} ${a.name} (${a.ident}) · ${a.distance_m} m`, a.ident));
+    } catch (e) { /* offline: no asset list */ }
+  }
+  function recent() { try { return JSON.parse(localStorage.getItem("ug-recent-matters") || "[]"); } catch (e) { return []; } }
+  function choose(code, name) {
+    form.matter_code.value = code;
+    document.getElementById("matter-chosen").textContent = `${code} ${name}`;
+    const list = [{ code, name }].concat(recent().filter((m) => m.code !== code)).slice(0, 6);
+    localStorage.setItem("ug-recent-matters", JSON.stringify(list));
+    renderRecent();
+    document.getElementById("matter-results").innerHTML = "";
+  }
+  function renderRecent() {
+    const box = document.getElementById("recent-matters"); if (!box) return; box.innerHTML = "";
+    for (const m of recent()) {
+      const b = document.createElement("button"); b.type = "button"; b.className = "chip";
+      b.textContent = m.name; b.onclick = () => choose(m.code, m.name); box.appendChild(b);
+    }
+  }
+  if (form) {
+    renderRecent();
+    let timer = null;
+    document.getElementById("matter-search").addEventListener("input", (e) => {
+      clearTimeout(timer);
+      const q = e.target.value.trim();
+      timer = setTimeout(async () => {
+        const out = document.getElementById("matter-results"); out.innerHTML = "";
+        if (!q) return;
+        const found = [];
+        for (const kind of ["matters", "components"]) {
+          try { const r = await fetch(`/api/v1/catalog/${kind}?q=${encodeURIComponent(q)}`); if (r.ok) found.push(...(await r.json()).slice(0, 10)); } catch (err) { /* offline */ }
+        }
+        for (const m of found.slice(0, 15)) {
+          const li = document.createElement("li"), b = document.createElement("button");
+          b.type = "button"; b.textContent = `${m.code} ${m.name}`; b.dataset.code = m.code;
+          b.onclick = () => choose(m.code, m.name); li.appendChild(b); out.appendChild(li);
+        }
+      }, 250);
+    });
+    document.getElementById("use-gps").addEventListener("click", () => {
+      if (!navigator.geolocation) return;
+      navigator.geolocation.getCurrentPosition((p) => {
+        here = { lat: p.coords.latitude, lng: p.coords.longitude };
+        if (pin) { pin.place(here.lat, here.lng); maps.report.setView([here.lat, here.lng], 18); }
+      }, () => {}, { enableHighAccuracy: true, timeout: 10000 });
+    });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const out = document.getElementById("report-result");
+      if (!form.lat.value) { out.textContent = T.need_place; return; }
+      if (!form.matter_code.value) { out.textContent = T.need_matter; return; }
+      const payload = {
+        channel: "inspector", matter_code: form.matter_code.value,
+        lng: parseFloat(form.lng.value), lat: parseFloat(form.lat.value),
+        address: form.address.value, description: form.description.value,
+        component_ident: form.component_ident.value, self_handled: form.self_handled.checked,
+      };
+      const key = Q.newKey();
+      await Q.add({ key, kind: "report", title: `${T.report} ${form.matter_code.value} ${form.address.value}`,
+        url: "/api/v1/intake/reports/with-photos", payload, photos: Array.from(form.photos.files) });
+      out.textContent = navigator.onLine ? "" : T.queued;
+      form.reset(); document.getElementById("matter-chosen").textContent = "";
+    });
+  }
+
+  /* --- maps ------------------------------------------------------------------------- */
+  (async function () {
+    if (window.L) {
+      try {
+        maps.tasks = await UG.makeMap(document.getElementById("tasks-map"));
+        maps.taskLayer = L.layerGroup().addTo(maps.tasks);
+        if (form) {
+          maps.report = await UG.makeMap(document.getElementById("report-map"));
+          pin = UG.movablePin(maps.report, located);
+        }
+      } catch (e) { /* no map offline: the list still works */ }
+    }
+    if (navigator.geolocation) {
+      navigator.geolocation.getCurrentPosition((p) => { here = { lat: p.coords.latitude, lng: p.coords.longitude }; loadTasks(); }, () => {}, { timeout: 5000 });
+    }
+    loadTasks();
+  })();
+  window.UGInspector = { choose: choose, place: (lat, lng) => pin && pin.place(lat, lng), reloadTasks: loadTasks };
+})();

@@ -1,0 +1,271 @@
+"""The hotline desk: take a call (new work order, support for an open case, answer on the
+spot, emergency transfer) and call back after the end (回访), with the reopening policy.
+
+Taking a call and recording a callback are idempotent per agent and key, like intake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from urbangrid.cases.exceptions import ActionForbidden, InvalidInput
+from urbangrid.cases.models import Case, CaseEvent, Channel, RequestKind
+from urbangrid.cases.selectors import cases_visible_to
+from urbangrid.cases.services import Report, add_support, apply_action
+from urbangrid.cases.workflow import SATISFACTION_CHOICES, Action, CaseStatus
+from urbangrid.common import clock
+from urbangrid.geo.models import Place
+from urbangrid.hotline.models import Call, EmergencyLine, KnowledgeEntry, Outcome
+from urbangrid.intake.services import Answer, check_key, idempotent, submit_report
+from urbangrid.organisations.models import Role, User
+from urbangrid.organisations.permissions import Permission, has_permission
+
+POLICY_USERNAME = "callback-policy"
+REOPEN_POLICIES = ("never", "unsolved_and_unsatisfied", "unsolved_or_unsatisfied")
+
+
+def mask_phone(phone: str) -> str:
+    """``138****1234``: enough to recognise a repeat caller, not to call them."""
+    phone = phone.strip()
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+@dataclass(frozen=True)
+class CallInput:
+    request_kind: str
+    text: str
+    outcome: str
+    caller_name: str = ""
+    caller_phone: str = ""
+    matter_code: str = ""
+    lng: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    address: str = ""
+    attach_to: str = ""
+    knowledge_id: int | None = None
+    answer: str = ""
+    transferred_to: str = ""
+
+
+def _check(data: CallInput) -> None:
+    if data.request_kind not in RequestKind.values:
+        raise InvalidInput("unknown request kind", field="request_kind")
+    if data.outcome not in Outcome.values:
+        raise InvalidInput("unknown outcome", field="outcome")
+    if not data.text.strip():
+        raise InvalidInput("text is required", field="text")
+    if len(data.text) > 4000:
+        raise InvalidInput("text is too long", field="text")
+    if data.outcome == Outcome.NEW_CASE and not (
+        data.matter_code and data.lng is not None and data.lat is not None
+    ):
+        raise InvalidInput("a new work order needs a matter and a place", field="matter_code")
+    if data.outcome == Outcome.SUPPORT and not data.attach_to:
+        raise InvalidInput("name the open case this call repeats", field="attach_to")
+    if data.outcome == Outcome.ANSWERED and not (data.answer.strip() or data.knowledge_id):
+        raise InvalidInput("give the answer, or a knowledge base entry", field="answer")
+    if data.outcome == Outcome.TRANSFERRED and data.transferred_to not in EmergencyLine.values:
+        raise InvalidInput("transfer to 110, 119, 120 or 122", field="transferred_to")
+
+
+def take_call(data: CallInput, *, agent: User, key: str | None) -> Answer:
+    """Record a call and do what its outcome says; the answer names the call and, for a
+    work order or a repeat call, the case and its progress (to tell the caller)."""
+    if not has_permission(agent, Permission.REPORT):
+        raise ActionForbidden("your role may not take calls")
+    key = check_key(key)
+    _check(data)
+
+    def work() -> Answer:
+        now = clock.now()
+        call = Call(
+            agent=agent,
+            caller_name=data.caller_name.strip()[:50],
+            caller_phone=data.caller_phone.strip()[:30],
+            request_kind=data.request_kind,
+            text=data.text.strip(),
+            address=data.address.strip()[:300],
+            lng=data.lng,
+            lat=data.lat,
+            outcome=data.outcome,
+            created_at=now,
+        )
+        body: dict[str, Any] = {"outcome": data.outcome, "case": None, "progress": None}
+        if data.outcome == Outcome.NEW_CASE:
+            assert data.lng is not None
+            assert data.lat is not None
+            receipt = submit_report(
+                Report(
+                    channel=Channel.HOTLINE,
+                    matter_code=data.matter_code,
+                    lng=data.lng,
+                    lat=data.lat,
+                    crs=data.crs,
+                    address=data.address,
+                    description=data.text,
+                    reporter_name=call.caller_name,
+                    reporter_phone=call.caller_phone,
+                    request_kind=data.request_kind,
+                ),
+                actor=agent,
+                key=None,
+            )
+            call.case = Case.objects.get(number=receipt.body["number"])
+            call.save()
+            body["case"] = receipt.body
+        elif data.outcome == Outcome.SUPPORT:
+            call.save()
+            case = add_support(data.attach_to, actor=agent, note=data.text, data={"call": call.pk})
+            call.case = case
+            call.save(update_fields=["case"])
+            body["case"] = {"number": case.number, "status": case.status}
+            body["progress"] = progress(case)
+        elif data.outcome == Outcome.ANSWERED:
+            entry = None
+            if data.knowledge_id is not None:
+                entry = KnowledgeEntry.objects.filter(pk=data.knowledge_id, is_active=True).first()
+                if entry is None:
+                    raise InvalidInput("no such knowledge base entry", field="knowledge_id")
+            call.knowledge = entry
+            call.answer = data.answer.strip() or (entry.answer if entry else "")
+            call.closed_at = now
+            call.save()
+            body["answer"] = call.answer
+        else:
+            call.transferred_to = data.transferred_to
+            call.closed_at = now
+            call.save()
+            body["transferred_to"] = call.transferred_to
+        body["call"] = call.pk
+        body["closed"] = call.closed_at is not None
+        return Answer(201, body, case_id=call.case_id)
+
+    return idempotent(f"hotline:{agent.pk}", key, work)
+
+
+def progress(case: Case) -> dict[str, Any]:
+    """What the agent may tell a repeat caller: status, last public step, public reply."""
+    last = case.events.filter(is_public=True).order_by("-seq").first()
+    return {
+        "status": case.status,
+        "status_label": str(CaseStatus(case.status).label),
+        "last_step": last.action if last else None,
+        "last_step_at": last.at.isoformat() if last else None,
+        "public_reply": case.public_reply,
+        "support_count": case.support_count,
+        "expected_at": case.expected_at.isoformat() if case.expected_at else None,
+    }
+
+
+def search_places(q: str, *, limit: int = 20) -> list[Place]:
+    words = q.split()
+    if not words:
+        return []
+    places = Place.objects.all()
+    for word in words:
+        places = places.filter(Q(name__icontains=word) | Q(address__icontains=word))
+    return list(places.order_by("name")[:limit])
+
+
+def search_knowledge(q: str, *, limit: int = 10) -> list[KnowledgeEntry]:
+    entries = KnowledgeEntry.objects.filter(is_active=True)
+    for word in q.split():
+        entries = entries.filter(
+            Q(title__icontains=word) | Q(keywords__icontains=word) | Q(answer__icontains=word)
+        )
+    return list(entries[:limit])
+
+
+# --- Callbacks (回访) ----------------------------------------------------------------
+
+
+def callbacks_due(user: User) -> QuerySet[Case]:
+    """Ended cases with a reporter to call back and no callback yet, oldest first."""
+    called = CaseEvent.objects.filter(case=OuterRef("pk"), action=Action.CALLBACK)
+    return (
+        cases_visible_to(user)
+        .filter(status__in=[CaseStatus.CLOSED, CaseStatus.NOT_ACCEPTED], merged_into__isnull=True)
+        .exclude(reporter_phone="", reporter_email="")
+        .exclude(Exists(called))
+        .select_related("matter")
+        .order_by("updated_at", "pk")
+    )
+
+
+def reopen_policy() -> str:
+    """``URBANGRID_CALLBACK_REOPEN``: ``never``, ``unsolved_and_unsatisfied`` (default) or
+    ``unsolved_or_unsatisfied``."""
+    policy = str(getattr(settings, "URBANGRID_CALLBACK_REOPEN", "unsolved_and_unsatisfied"))
+    return policy if policy in REOPEN_POLICIES else "unsolved_and_unsatisfied"
+
+
+def should_reopen(reached: bool, solved: bool | None, satisfaction: str | None) -> bool:
+    if not reached:
+        return False
+    unsolved, unsatisfied = solved is False, satisfaction == "unsatisfied"
+    policy = reopen_policy()
+    if policy == "unsolved_and_unsatisfied":
+        return unsolved and unsatisfied
+    if policy == "unsolved_or_unsatisfied":
+        return unsolved or unsatisfied
+    return False
+
+
+def policy_user() -> User:
+    """The system account that reopens a case when the callback policy says so."""
+    user, created = User.objects.get_or_create(
+        username=POLICY_USERNAME,
+        defaults={"role": Role.SHIFT_LEADER, "first_name": "回访规则", "is_active": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def record_callback(
+    number: str,
+    *,
+    agent: User,
+    reached: bool,
+    solved: bool | None = None,
+    satisfaction: str | None = None,
+    note: str = "",
+    key: str | None = None,
+) -> Answer:
+    """Record a callback (a ``callback`` event: reached / solved / satisfaction); reopen
+    the case when the policy says so (a ``reopen`` event by the policy account)."""
+    key = check_key(key)
+    if satisfaction is not None and satisfaction not in SATISFACTION_CHOICES:
+        raise InvalidInput("unknown satisfaction", field="satisfaction")
+
+    def work() -> Answer:
+        data = {"reached": reached, "solved": solved, "satisfaction": satisfaction, "note": note}
+        case = apply_action(number, Action.CALLBACK, actor=agent, data=data)
+        reopened = False
+        if case.status == CaseStatus.CLOSED and should_reopen(reached, solved, satisfaction):
+            case = apply_action(
+                number,
+                Action.REOPEN,
+                actor=policy_user(),
+                data={"reason": "回访：问题未解决且不满意，按回访规则重新启动"},
+            )
+            reopened = True
+        body = {"number": case.number, "status": case.status, "reopened": reopened}
+        return Answer(200, body, case_id=case.pk)
+
+    return idempotent(f"callback:{agent.pk}", key, work)

@@ -1,0 +1,44 @@
+"""The hotline desk pages: take a call, and the callback (回访) list."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from urbangrid.cases.models import RequestKind
+from urbangrid.cases.workflow import SATISFACTION_CHOICES
+from urbangrid.hotline.models import EmergencyLine
+from urbangrid.intake.selectors import duplicate_radius_m
+from urbangrid.organisations.models import User
+from urbangrid.organisations.permissions import Permission, has_permission
+
+
+def _agent(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not has_permission(user, Permission.REPORT):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    _agent(request)
+    return render(
+        request,
+        "hotline/desk.html",
+        {
+            "kinds": RequestKind.choices,
+            "lines": EmergencyLine.choices,
+            "radius": int(duplicate_radius_m()),
+            "tiles": str(getattr(settings, "MAP_TILE_URL", "")),
+        },
+    )
+
+
+@login_required
+def callbacks(request: HttpRequest) -> HttpResponse:
+    _agent(request)
+    return render(request, "hotline/callbacks.html", {"satisfaction": SATISFACTION_CHOICES})

@@ -1,0 +1,214 @@
+"""Photos from phones: JPEG, PNG and HEIC/HEIF, recognised by their content (never by
+name or declared type), within size and pixel limits (decompression-bomb safe).
+
+Each accepted photo is stored three times under ``MEDIA_ROOT``: the original (staff only;
+its EXIF position and time are also kept, readable, in ``PhotoCopy.exif``), and a
+re-encoded public copy and thumbnail that carry no metadata at all. HEIC is decoded with
+``pillow-heif`` when it is installed; without it a HEIC file is still recognised by its
+``ftyp`` box and stored for staff, but gets no public copy.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from urbangrid.cases.exceptions import InvalidInput
+from urbangrid.cases.models import Attachment, Case, CaseEvent
+from urbangrid.common import clock
+from urbangrid.intake.models import PhotoCopy
+from urbangrid.organisations.models import User
+
+try:  # pragma: no branch
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_DECODER = True
+except ImportError:  # pragma: no cover - depends on the installation
+    HEIF_DECODER = False
+
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
+PUBLIC_MAX_SIDE = 2048
+THUMB_SIDE = 320
+MAX_PHOTOS = 6
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "URBANGRID_MAX_PHOTO_BYTES", 15 * 1024 * 1024))
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "URBANGRID_MAX_PHOTO_PIXELS", 40_000_000))
+
+
+@dataclass
+class Photo:
+    """A checked photo, ready to store."""
+
+    original: bytes
+    kind: str  # jpeg, png, heic
+    content_type: str
+    width: int
+    height: int
+    public: bytes | None
+    thumbnail: bytes | None
+    exif: dict[str, Any] = field(default_factory=dict)
+
+
+def sniff(data: bytes) -> str | None:
+    """``jpeg``, ``png`` or ``heic`` from the first bytes, else ``None``."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if len(data) >= 12 and data[4:8] == b"ftyp":
+        size = int.from_bytes(data[:4], "big")
+        brands = {data[8:12]} | {data[i : i + 4] for i in range(16, min(size, 64), 4)}
+        if brands & HEIF_BRANDS:
+            return "heic"
+    return None
+
+
+_PILLOW_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "heic": ["HEIF"]}
+_CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "heic": "image/heic"}
+
+
+def refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, field="photos", code="invalid_photo")
+
+
+def read_photo(data: bytes) -> Photo:
+    """Check ``data`` and make its clean copies; ``InvalidInput`` (field ``photos``) if it
+    is not an acceptable photo."""
+    if len(data) > max_bytes():
+        raise refuse(f"a photo is larger than {max_bytes() // (1024 * 1024)} MB")
+    kind = sniff(data)
+    if kind is None:
+        raise refuse("a file is not a photo (JPEG, PNG or HEIC)")
+    if kind == "heic" and not HEIF_DECODER:  # pragma: no cover - depends on the installation
+        return Photo(data, kind, _CONTENT_TYPES[kind], 0, 0, None, None, {})
+    try:
+        with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind]) as image:
+            width, height = image.size
+            if width <= 0 or height <= 0 or width * height > max_pixels():
+                raise refuse(f"a photo has more than {max_pixels():,} pixels")
+            exif = _exif_facts(image)
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            public = _clean_jpeg(upright, PUBLIC_MAX_SIDE)
+            thumbnail = _clean_jpeg(upright, THUMB_SIDE)
+    except InvalidInput:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise refuse("a photo could not be read (damaged, or not what its content says)") from None
+    return Photo(data, kind, _CONTENT_TYPES[kind], width, height, public, thumbnail, exif)
+
+
+def _clean_jpeg(image: Image.Image, side: int) -> bytes:
+    """A JPEG of ``image`` at most ``side`` pixels wide and high, with no metadata."""
+    rgb = image.convert("RGB")
+    rgb.thumbnail((side, side))
+    clean = Image.new("RGB", rgb.size)
+    clean.paste(rgb)
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _ratio(value: Any) -> float:
+    return float(value)
+
+
+def _degrees(dms: Any, ref: Any) -> float | None:
+    try:
+        d, m, s = (_ratio(v) for v in dms)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    value = d + m / 60 + s / 3600
+    return -value if str(ref).upper() in {"S", "W"} else value
+
+
+def _exif_facts(image: Image.Image) -> dict[str, Any]:
+    """Position, time and device from EXIF (for staff); empty if there is none."""
+    try:
+        exif = image.getexif()
+    except Exception:
+        return {}
+    facts: dict[str, Any] = {}
+    for tag, name in ((271, "make"), (272, "model"), (306, "datetime")):
+        if exif.get(tag):
+            facts[name] = str(exif[tag]).strip("\x00 ")
+    try:
+        detail = exif.get_ifd(0x8769)
+        if detail.get(36867):
+            facts["taken_at"] = str(detail[36867]).strip("\x00 ")
+        gps = exif.get_ifd(0x8825)
+    except Exception:
+        return facts
+    if gps.get(2) and gps.get(4):
+        lat, lng = _degrees(gps[2], gps.get(1, "N")), _degrees(gps[4], gps.get(3, "E"))
+        if lat is not None and lng is not None:
+            facts["lat"], facts["lng"] = round(lat, 7), round(lng, 7)
+    return facts
+
+
+def read_uploads(uploads: list[Any]) -> list[Photo]:
+    """Every uploaded file as a checked photo (all or none)."""
+    if len(uploads) > MAX_PHOTOS:
+        raise refuse(f"at most {MAX_PHOTOS} photos")
+    photos = []
+    for upload in uploads:
+        if upload.size is not None and upload.size > max_bytes():
+            raise refuse(f"a photo is larger than {max_bytes() // (1024 * 1024)} MB")
+        photos.append(read_photo(upload.read()))
+    return photos
+
+
+def store_photos(
+    case: Case, photos: list[Photo], *, kind: str, actor: User | None, event: CaseEvent | None
+) -> list[Attachment]:
+    """Store ``photos`` of ``case`` (original + clean copies); inside the caller's
+    transaction."""
+    stored = []
+    now = clock.now()
+    for photo in photos:
+        name = uuid.uuid4().hex
+        attachment = Attachment.objects.create(
+            case=case,
+            event=event,
+            kind=kind,
+            file=ContentFile(photo.original, name=f"{name}.{photo.kind}"),
+            content_type=photo.content_type,
+            size=len(photo.original),
+            width=photo.width,
+            height=photo.height,
+            uploaded_by=actor,
+            uploaded_at=now,
+        )
+        copy = PhotoCopy(attachment=attachment, original_format=photo.kind, exif=photo.exif)
+        if photo.public is not None:
+            copy.public_file.save(f"{name}.jpg", ContentFile(photo.public), save=False)
+        if photo.thumbnail is not None:
+            copy.thumbnail.save(f"{name}.jpg", ContentFile(photo.thumbnail), save=False)
+        copy.save()
+        stored.append(attachment)
+    return stored
+
+
+def public_bytes(attachment: Attachment, *, thumbnail: bool = False) -> bytes | None:
+    """The metadata-free copy of ``attachment`` (``None`` if it has none)."""
+    copy = PhotoCopy.objects.filter(attachment=attachment).first()
+    if copy is None:
+        return None
+    file = copy.thumbnail if thumbnail else copy.public_file
+    if not file:
+        return None
+    with file.open("rb") as handle:
+        data: bytes = handle.read()
+    return data
