@@ -19,6 +19,7 @@ urlpatterns = [
     path("public/", include("urbangrid.public.urls")),
     path("", include("urbangrid.intake.urls")),
     path("hotline/", include("urbangrid.hotline.urls")),
+    path("exchange/", include("urbangrid.exchange.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("open311/", include("urbangrid.open311.urls")),

@@ -13,13 +13,21 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import Field, create_model
 
 from urbangrid.api.auth import api_auth, current_user
 from urbangrid.api.errors import ErrorOut
 from urbangrid.cases import selectors, services
 from urbangrid.cases.access import access_case, allowed_actions
 from urbangrid.cases.models import Attachment, AttachmentKind, Case, CaseEvent
-from urbangrid.cases.workflow import ACTIONS, Action, action_inputs, find_transition
+from urbangrid.cases.workflow import (
+    ACTIONS,
+    TRANSITIONS,
+    Action,
+    Kind,
+    action_inputs,
+    find_transition,
+)
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
 from urbangrid.organisations.services import suggest_department
@@ -54,22 +62,41 @@ class ReportIn(Schema):
     self_handled: bool = False
 
 
-class ActionIn(Schema):
-    """Every field any action takes; which ones an action needs is in the operation's
-    description (and ``docs/workflow.md``)."""
+_INPUT_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: str,
+    Kind.BOOL: bool,
+    Kind.INT: int,
+    Kind.DATETIME: dt.datetime,
+    Kind.IDS: list[int],
+}
 
-    note: str | None = None
-    reason: str | None = None
-    reason_code: str | None = None
-    result: bool | None = None
-    photos: list[int] | None = None
-    matter_code: str | None = None
-    grade: str | None = None
-    filing_condition: str | None = None
-    department_id: int | None = None
-    until: dt.datetime | None = None
-    closing_type: str | None = None
-    expected_version: int | None = None
+
+def _action_schema() -> type[Schema]:
+    """The body of every action, built from the inputs of the workflow table, so a new
+    row's inputs reach the API without a second list to keep in step."""
+    fields: dict[str, Any] = {
+        "expected_version": (
+            int | None,
+            Field(None, description="the case version you saw; 409 if it changed since"),
+        )
+    }
+    for row in TRANSITIONS:
+        for spec in row.inputs:
+            description = spec.help or None
+            if spec.choices:
+                description = f"{spec.help} (one of: {', '.join(spec.choices)})".strip()
+            fields.setdefault(
+                spec.name, (_INPUT_TYPES[spec.kind] | None, Field(None, description=description))
+            )
+    model = create_model("ActionIn", __base__=Schema, **fields)
+    model.__doc__ = (
+        "Every field any action takes; which ones an action needs is in the operation's "
+        "description (and docs/workflow.md)."
+    )
+    return model
+
+
+ActionIn = _action_schema()
 
 
 class Ref(Schema):
@@ -404,12 +431,16 @@ def get_case(request: HttpRequest, number: str) -> dict[str, Any]:
     summary="Take an action on a case",
     description=_action_help(),
 )
-def take_action(request: HttpRequest, number: str, action: str, body: ActionIn) -> dict[str, Any]:
+def take_action(
+    request: HttpRequest,
+    number: str,
+    action: str,
+    body: ActionIn,  # type: ignore[valid-type]  # built from the workflow table
+) -> dict[str, Any]:
     user = current_user(request)
-    data = body.dict(exclude={"expected_version"}, exclude_none=True)
-    case = services.apply_action(
-        number, action, actor=user, data=data, expected_version=body.expected_version
-    )
+    data = body.model_dump(exclude_none=True)  # type: ignore[attr-defined]
+    version = data.pop("expected_version", None)
+    case = services.apply_action(number, action, actor=user, data=data, expected_version=version)
     return render_case(user, access_case(user, case.number))
 
 

@@ -11,7 +11,7 @@ from urbangrid.cases.exceptions import CaseNotFound
 from urbangrid.cases.models import Case
 from urbangrid.cases.selectors import cases_visible_to
 from urbangrid.cases.workflow import ACTIONS, Scope, Transition, find_transition
-from urbangrid.organisations.models import InspectorGrid, User
+from urbangrid.organisations.models import InspectorGrid, Level, User
 from urbangrid.organisations.permissions import has_permission
 
 
@@ -42,7 +42,30 @@ def is_in_scope(user: User, case: Case, scope: Scope) -> bool:
         return user.department_id is not None and case.department_id == user.department_id
     if scope == Scope.GRID:
         return InspectorGrid.objects.filter(inspector=user, grid_code=case.grid_code).exists()
+    if scope == Scope.LEVEL:
+        level = user_level(user)
+        return level is None or level == case.level
     return True
+
+
+def user_level(user: User) -> str | None:
+    """The level a centre user works at, from their area code: a street (9 digits or
+    more), a district (6) or the city (a shorter city prefix such as ``1101``); ``None``
+    for an empty code (a single-platform deployment: every level)."""
+    code = user.area_code or ""
+    if not code:
+        return None
+    if len(code) >= 9:
+        return Level.STREET
+    if len(code) >= 6:
+        return Level.DISTRICT
+    return Level.CITY
+
+
+def reporting_level(user: User | None) -> str:
+    """The level a new case starts at: a street sub-centre's own reports stay with the
+    street; everything else starts with the district."""
+    return Level.STREET if user is not None and user_level(user) == Level.STREET else Level.DISTRICT
 
 
 def can_take(user: User, case: Case, row: Transition) -> bool:

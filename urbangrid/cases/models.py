@@ -11,9 +11,13 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case as SqlCase
+from django.db.models import F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from urbangrid.cases.workflow import CaseStatus, ClosingType
+from urbangrid.catalog.models import Grade
+from urbangrid.organisations.models import Level
 
 
 class Channel(models.TextChoices):
@@ -44,6 +48,16 @@ class Light(models.TextChoices):
     RED = "red", _("red (overdue)")
 
 
+LIGHT_RANK = SqlCase(
+    When(light=Light.RED, then=Value(0)),
+    When(light=Light.YELLOW, then=Value(1)),
+    When(light=Light.GREEN, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+"""Urgency of a light for sorting: red 0, yellow 1, green 2, none 3 (indexed for queues)."""
+
+
 class Case(models.Model):
     """A case (案件): one problem the city has decided to act on, from report to close."""
 
@@ -54,7 +68,9 @@ class Case(models.Model):
         "catalog.CatalogType", on_delete=models.PROTECT, related_name="cases"
     )
     component_ident = models.CharField(_("component id"), max_length=17, blank=True)
-    grade = models.CharField(_("time-limit grade"), max_length=12, blank=True)
+    grade = models.CharField(
+        _("time-limit grade"), max_length=12, choices=Grade.choices, blank=True
+    )
     filing_condition = models.CharField(
         _("filing condition (立案条件)"), max_length=200, blank=True
     )
@@ -106,6 +122,22 @@ class Case(models.Model):
     support_count = models.PositiveIntegerField(
         _("support"), default=0, help_text=_("Repeat reports and calls attached (附议).")
     )
+    level = models.CharField(
+        _("level holding the case"),
+        max_length=10,
+        choices=Level.choices,
+        default=Level.DISTRICT,
+        help_text=_(
+            "The street, district or city centre that holds the case now (提级 moves it up)."
+        ),
+    )
+    origin_level = models.CharField(
+        _("originating level"),
+        max_length=10,
+        choices=Level.choices,
+        default=Level.DISTRICT,
+        help_text=_("The level that filed the case: it checks and closes it."),
+    )
     limits: models.JSONField[Any] = models.JSONField(
         _("time limits in force"),
         default=dict,
@@ -143,6 +175,21 @@ class Case(models.Model):
             models.Index(fields=["stage_due_at"], name="case_stage_due_idx"),
             models.Index(fields=["light"], name="case_light_idx"),
             models.Index(fields=["matter", "lat", "lng"], name="case_matter_point_idx"),
+            # The workbench queues: a status, then red → yellow → green → none, soonest due
+            # (ascending is NULLS LAST in PostgreSQL, matching the queue's ORDER BY).
+            models.Index(
+                F("status"),
+                LIGHT_RANK,
+                F("stage_due_at"),
+                F("id"),
+                name="case_queue_urgency_idx",
+            ),
+            # The map: open cases by position.
+            models.Index(
+                fields=["lng", "lat"],
+                condition=~Q(status__in=["closed", "not_accepted", "cancelled"]),
+                name="case_open_point_idx",
+            ),
         ]
 
     def __str__(self) -> str:

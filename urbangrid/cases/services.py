@@ -20,11 +20,10 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import JSONField, Q
-from PIL import Image, UnidentifiedImageError
 
 from urbangrid.calendars.services import spec_for_calendar
 from urbangrid.cases import deadlines
-from urbangrid.cases.access import access_case, is_in_scope
+from urbangrid.cases.access import access_case, is_in_scope, reporting_level, user_level
 from urbangrid.cases.exceptions import (
     ActionForbidden,
     CaseError,
@@ -44,6 +43,7 @@ from urbangrid.cases.models import (
 )
 from urbangrid.cases.workflow import (
     END_STATUSES,
+    LEVEL_ABOVE,
     LIGHT_CHANGED,
     OPEN_STATUSES,
     SUPPORT,
@@ -59,17 +59,15 @@ from urbangrid.cases.workflow import (
 from urbangrid.catalog.models import CatalogType, Stage, StageLimit, Standard
 from urbangrid.catalog.models import Kind as CatalogKind
 from urbangrid.catalog.services import pick_limit
-from urbangrid.common import clock
+from urbangrid.common import clock, images
 from urbangrid.geo.gcj02 import gcj02_to_wgs84
 from urbangrid.geo.locate import locate
-from urbangrid.organisations.models import Department, User
+from urbangrid.organisations.models import Department, Level, User
 from urbangrid.organisations.permissions import Permission, has_permission
 from urbangrid.organisations.services import suggest_department
 from urbangrid.outbox.services import Outgoing, queue_messages
 
 MAX_TEXT = 2000
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 PUBLIC_ACTIONS = frozenset(
     {
@@ -177,9 +175,11 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
     now = clock.now()
     spec_for_calendar(None)
     with deadlines.one_reading_of_calendars(), transaction.atomic():
+        level = reporting_level(actor)
         case = Case(
-            number=_next_number(place.district_code, now),
             status=row.target,
+            level=level,
+            origin_level=level,
             channel=channel,
             matter=matter,
             component_ident=report.component_ident.strip(),
@@ -208,6 +208,9 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
         )
         _move_clocks(case, row, now)
         case.last_event_seq = 1
+        # The number comes last: its counter row stays locked until commit, so every
+        # report of the district waits for it; keep that window as short as possible.
+        case.number = _next_number(place.district_code, now)
         case.save(force_insert=True)
         event = _append_event(case, row, "", actor, now, report.note, {"crs": report.crs})
         _notify(case, event, row)
@@ -270,6 +273,7 @@ _MUTABLE_FIELDS = [
     "closing_type",
     "closed_at",
     "merged_into",
+    "level",
     "updated_at",
     "last_event_seq",
     "version",
@@ -397,6 +401,8 @@ def apply_action(
 def _scope_message(row: Transition) -> str:
     if row.scope == "department":
         return "this case is not with your department"
+    if row.scope == "level":
+        return "this case is held by the centre of another level"
     return "this case is not in your grids"
 
 
@@ -576,6 +582,7 @@ def _dispatch(step: Step) -> None:
         department = Department.objects.filter(pk=chosen, is_active=True).first()
     if department is None:
         raise InvalidInput(f"no active department {chosen}", field="department_id")
+    _check_department_level(step, department)
     case.department = department
     step.event_data["department"] = {"id": department.pk, "name": department.name}
     step.event_data["suggestion"] = (
@@ -608,6 +615,75 @@ def _return(step: Step) -> None:
 
 def _report_handled(step: Step) -> None:
     _link_photos(step, AttachmentKind.AFTER)
+    case = step.case
+    if case.level != case.origin_level:
+        # Referred up and handled there: back to the level that filed it (回交), which
+        # checks and closes it.
+        step.event_data["returned_to"] = case.origin_level
+        case.level = case.origin_level
+
+
+_LEVEL_RANK: dict[str, int] = {Level.STREET: 0, Level.DISTRICT: 1, Level.CITY: 2}
+
+
+def _check_department_level(step: Step, department: Department) -> None:
+    """A street sub-centre dispatches to street-level units of its own street; a case
+    referred up is dispatched to departments of the level now holding it (or above)."""
+    case, actor = step.case, step.actor
+    if user_level(actor) == Level.STREET:
+        street_code = department.street.code if department.street is not None else ""
+        if department.level != Level.STREET or not actor.area_code.startswith(street_code or "-"):
+            raise InvalidInput(
+                "a street sub-centre dispatches to the street-level units of its street",
+                field="department_id",
+            )
+    if case.level != case.origin_level and _LEVEL_RANK.get(department.level, 0) < _LEVEL_RANK.get(
+        case.level, 0
+    ):
+        raise InvalidInput(
+            f"this case was referred up to the {case.level}: choose a {case.level}-level "
+            "department",
+            field="department_id",
+        )
+
+
+def _refer_up(step: Step) -> None:
+    """协调件: the level above takes the case (street → district → city)."""
+    case = step.case
+    above = LEVEL_ABOVE[case.level]
+    step.event_data.update({"from_level": case.level, "to_level": above})
+    case.level = above
+    case.department = None
+
+
+def _coordinate(step: Step) -> None:
+    """A case on the boundary of districts: the city takes it, once, for all of them."""
+    case = step.case
+    codes = sorted({c.strip() for c in str(step.data["districts"]).split(",") if c.strip()})
+    if (
+        not codes
+        or any(len(c) != 6 or not c.isdigit() for c in codes)
+        or case.district_code in codes
+    ):
+        raise InvalidInput(
+            "districts: the 6-digit codes of the other districts concerned", field="districts"
+        )
+    step.event_data.update(
+        {
+            "from_level": case.level,
+            "to_level": Level.CITY,
+            "districts": [case.district_code, *codes],
+        }
+    )
+    case.level = Level.CITY
+    case.department = None
+
+
+def _hand_over(step: Step) -> None:
+    """Handed over to another platform (``urbangrid.exchange``): closed here as special."""
+    step.case.closing_type = ClosingType.SPECIAL
+    step.case.closed_at = step.now
+    step.event_data["closing_type"] = ClosingType.SPECIAL
 
 
 def _check(step: Step) -> None:
@@ -779,6 +855,9 @@ _EFFECTS: dict[str, Callable[[Step], None]] = {
     Action.MERGE: _merge,
     Action.SPLIT: _split,
     Action.CALLBACK: _callback,
+    Action.REFER_UP: _refer_up,
+    Action.COORDINATE: _coordinate,
+    Action.HAND_OVER: _hand_over,
 }
 
 
@@ -833,7 +912,16 @@ _RECIPIENTS: dict[str, Callable[[Case], list[str]]] = {
     Action.SELF_HANDLE: _centre("shift_leader"),
     Action.MERGE: _reporter,
     Action.SPLIT: _centre("operator"),
+    Action.REFER_UP: lambda case: [f"role:dispatcher:{_holding_area(case)}"],
+    Action.COORDINATE: lambda case: [f"role:dispatcher:{_holding_area(case)}"],
 }
+
+
+def _holding_area(case: Case) -> str:
+    """The area of the centre holding the case: its street, its district or ``city``."""
+    if case.level == Level.STREET:
+        return case.street_code
+    return case.district_code if case.level == Level.DISTRICT else Level.CITY
 
 
 def _notify(case: Case, event: CaseEvent, row: Transition) -> None:
@@ -865,34 +953,32 @@ def add_attachment(
 ) -> Attachment:
     """Store a photo of a case (not yet tied to an event; an action cites its id).
 
-    The content must be a JPEG, PNG or WebP image, as Pillow reads it — whatever the
-    file name or the declared content type say.
+    The content must be a photo as ``common.images.inspect_image`` reads it — whatever
+    the file name or the declared content type say — within the size and pixel limits.
     """
     if kind not in AttachmentKind.values:
         raise InvalidInput(f"kind must be one of {', '.join(AttachmentKind.values)}", field="kind")
-    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
-        raise InvalidInput("the photo is larger than 10 MB", field="file")
+    if upload.size is None or upload.size > images.max_bytes():
+        raise InvalidInput(
+            f"the photo is larger than {images.max_bytes() // (1024 * 1024)} MB", field="file"
+        )
     case = access_case(actor, case_number)
     if case.status in END_STATUSES:
         raise TransitionNotAllowed(f"case {case.number} is {case.get_status_display()}")
+    data = upload.read()
     try:
-        with Image.open(upload) as image:
-            image_format = image.format or ""
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InvalidInput("the file is not an image (JPEG, PNG or WebP)", field="file") from exc
-    if image_format not in IMAGE_TYPES:
-        raise InvalidInput("the file is not an image (JPEG, PNG or WebP)", field="file")
+        facts = images.inspect_image(data)
+    except images.ImageRejectedError as exc:
+        raise InvalidInput(str(exc), field="file") from exc
     upload.seek(0)
     return Attachment.objects.create(
         case=case,
         kind=kind,
         file=upload,
-        content_type=IMAGE_TYPES[image_format],
-        size=upload.size,
-        width=width,
-        height=height,
+        content_type=facts.content_type,
+        size=len(data),
+        width=facts.width,
+        height=facts.height,
         uploaded_by=actor,
         uploaded_at=clock.now(),
     )

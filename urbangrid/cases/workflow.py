@@ -89,6 +89,9 @@ class Action(StrEnum):
     MERGE = "merge"  # 合并 (a duplicate report into the case it repeats)
     SPLIT = "split"  # 拆分 (a merged report back on its own)
     CALLBACK = "callback"  # 回访
+    REFER_UP = "refer_up"  # 提级协调 (协调件: to the level above, street → district → city)
+    COORDINATE = "coordinate"  # 跨区协调 (a case on a district boundary, taken up by the city)
+    HAND_OVER = "hand_over"  # 移交 (to another platform: a peer city or a child district)
 
 
 LIGHT_CHANGED = "light_changed"
@@ -108,6 +111,7 @@ class Scope(StrEnum):
     VISIBLE = "visible"  # centre roles: the case is within their area
     DEPARTMENT = "department"  # the case is currently with the actor's department
     GRID = "grid"  # the case lies in one of the inspector's grids
+    LEVEL = "level"  # the case is held at the actor's level (street, district or city)
 
 
 class ClosingType(models.TextChoices):
@@ -131,6 +135,9 @@ class Counter(StrEnum):
     URGE = "urges"
     ESCALATION = "escalations"
     DISPATCH = "dispatches"
+    REFERRAL = "referrals"  # 提级: sent to the level above
+    COORDINATION = "coordinations"  # 跨区协调
+    HANDOVER = "handovers"  # 移交 to another platform
 
 
 # --- Input ---------------------------------------------------------------------------
@@ -174,6 +181,10 @@ DEPARTMENT = Input(
 )
 UNTIL = Input("until", Kind.DATETIME, help="the new deadline")
 UNTIL_OPTIONAL = Input("until", Kind.DATETIME, required=False, help="default: as requested")
+PARTNER = Input("partner", Kind.TEXT, help="the platform the case goes to")
+DISTRICTS = Input(
+    "districts", Kind.TEXT, help="codes of the other districts concerned, comma separated"
+)
 INTO = Input("into", Kind.TEXT, help="number of the case this report repeats")
 REACHED = Input("reached", Kind.BOOL, help="the requester was reached")
 SOLVED = Input("solved", Kind.BOOL, required=False, help="the requester says it is solved")
@@ -287,6 +298,24 @@ CLOSABLE = Condition(
 )
 
 
+LEVEL_ABOVE: dict[str, str] = {"street": "district", "district": "city"}
+"""Where a case referred up (提级) goes: street → district → city."""
+
+
+def _below_city(case: Case, data: Mapping[str, Any] | None) -> bool:
+    return case.level in LEVEL_ABOVE
+
+
+def _at_district(case: Case, data: Mapping[str, Any] | None) -> bool:
+    return case.level == "district"
+
+
+BELOW_CITY = Condition(
+    "below the city", "the case is held by a street or a district centre", _below_city
+)
+AT_DISTRICT = Condition("held by a district", "the case is held by a district centre", _at_district)
+
+
 # --- The table -----------------------------------------------------------------------
 
 
@@ -345,10 +374,11 @@ TRANSITIONS: tuple[Transition, ...] = (
       inputs=(REASON, NOTE), stops=ALL_STAGES),
     # 3. Dispatch (派遣): the command centre. The handling clock starts here.
     T(Action.DISPATCH, _from(S.TO_DISPATCH), S.DISPATCHED, P.DISPATCH, "派遣",
-      inputs=(DEPARTMENT, NOTE), stops=(St.DISPATCH,), starts=St.HANDLE,
+      scope=Scope.LEVEL, inputs=(DEPARTMENT, NOTE), stops=(St.DISPATCH,), starts=St.HANDLE,
       counts=(Counter.DISPATCH,)),
     T(Action.SEND_BACK, _from(S.TO_DISPATCH), S.TO_FILE, P.SEND_BACK, "回退",
-      inputs=(REASON, NOTE), stops=(St.DISPATCH,), starts=St.FILE, counts=(Counter.SEND_BACK,)),
+      scope=Scope.LEVEL, inputs=(REASON, NOTE), stops=(St.DISPATCH,), starts=St.FILE,
+      counts=(Counter.SEND_BACK,)),
     # 4–5. Handling (处置) and its report: the department the case is with.
     T(Action.RECEIVE, _from(S.DISPATCHED), S.HANDLING, P.RECEIVE, "签收",
       scope=Scope.DEPARTMENT),
@@ -379,11 +409,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     T(Action.RESUME, _from(S.SUSPENDED), S.HANDLING, P.DECIDE_SUSPENSION, "恢复处置",
       resumes=St.HANDLE),
     # 6. Check (核查) and close (结案): back at the supervision centre.
-    T(Action.SEND_CHECK, _from(S.TO_CHECK), S.CHECKING, P.SEND_CHECK, "发核查"),
+    T(Action.SEND_CHECK, _from(S.TO_CHECK), S.CHECKING, P.SEND_CHECK, "发核查",
+      scope=Scope.LEVEL),
     T(Action.CHECK, _from(S.CHECKING), S.TO_CLOSE, P.CHECK, "核查", scope=Scope.GRID,
       inputs=(RESULT, PHOTOS, NOTE), stops=(St.CHECK,), starts=St.CLOSE),
-    T(Action.CLOSE, _from(S.TO_CLOSE), S.CLOSED, P.CLOSE, "结案", when=CLOSABLE,
-      inputs=(CLOSING_TYPE, NOTE), stops=ALL_STAGES),
+    T(Action.CLOSE, _from(S.TO_CLOSE), S.CLOSED, P.CLOSE, "结案", scope=Scope.LEVEL,
+      when=CLOSABLE, inputs=(CLOSING_TYPE, NOTE), stops=ALL_STAGES),
     T(Action.REWORK, _from(S.TO_CLOSE), S.HANDLING, P.REWORK, "返工",
       inputs=(REASON, NOTE), stops=(St.CLOSE,), starts=St.HANDLE, counts=(Counter.REWORK,)),
     T(Action.REOPEN, _from(S.CLOSED), S.TO_DISPATCH, P.REOPEN, "重新启动",
@@ -409,6 +440,23 @@ TRANSITIONS: tuple[Transition, ...] = (
     # reopening policy, if any, is applied by the hotline as a separate reopen).
     T(Action.CALLBACK, _from(S.CLOSED, S.NOT_ACCEPTED), None, P.ACCEPT, "回访",
       inputs=(REACHED, SOLVED, SATISFACTION, NOTE)),
+    # Levels (市 → 区 → 街道). Dispatch, send-back, send-check and close belong to the
+    # level holding the case (``Case.level``). A case a level cannot resolve (协调件) is
+    # referred up with a reason and dispatched there under a fresh dispatch clock; a case
+    # on a district boundary is taken up by the city, once, for both districts. Handling
+    # reported, it returns to the level it came from for check and close
+    # (``services._report_handled``).
+    T(Action.REFER_UP, _from(S.TO_DISPATCH), S.TO_DISPATCH, P.DISPATCH, "提级协调",
+      scope=Scope.LEVEL, when=BELOW_CITY, inputs=(REASON, NOTE), stops=(St.DISPATCH,),
+      starts=St.DISPATCH, counts=(Counter.REFERRAL,)),
+    T(Action.COORDINATE, _from(S.TO_DISPATCH), S.TO_DISPATCH, P.DISPATCH, "跨区协调",
+      scope=Scope.LEVEL, when=AT_DISTRICT, inputs=(DISTRICTS, REASON, NOTE),
+      stops=(St.DISPATCH,), starts=St.DISPATCH, counts=(Counter.COORDINATION,)),
+    # Exchange (平台对接, ``urbangrid.exchange``): a case handed over to another platform
+    # ends here, closed as special (特殊结案); the partner opens its own case.
+    T(Action.HAND_OVER, _from(S.REPORTED, S.VERIFIED, S.TO_FILE, S.TO_DISPATCH), S.CLOSED,
+      P.FILE, "移交", scope=Scope.LEVEL, inputs=(PARTNER, REASON, NOTE), stops=ALL_STAGES,
+      counts=(Counter.HANDOVER,)),
 )  # fmt: skip
 
 

@@ -11,6 +11,14 @@ from django.conf import settings
 from django.db.models import ProtectedError
 
 from urbangrid.catalog.models import CatalogType, Standard
+from urbangrid.demo.districts import (
+    MAX_DISTRICTS,
+    delete_siblings,
+    load_city_accounts,
+    load_sibling,
+    shared_departments,
+    sibling_district,
+)
 from urbangrid.demo.generator import (
     ACCOUNTS,
     PASSWORD,
@@ -59,9 +67,15 @@ def load_demo(
     force: bool = False,
     catalogue_csv: Path | None = None,
     progress: Progress | None = None,
+    districts: int = 1,
 ) -> LoadResult:
     """Generate and save the demo district. Refuses in production; with ``if_empty``
-    does nothing when any district exists; with ``force`` replaces an earlier demo load."""
+    does nothing when any district exists; with ``force`` replaces an earlier demo load.
+
+    ``districts`` > 1 builds a city: the demo district and ``districts - 1`` more, with
+    street sub-centres and city centre accounts (``districts.py``)."""
+    if not 1 <= districts <= MAX_DISTRICTS:
+        raise DemoRefusedError(f"a demo city has 1 to {MAX_DISTRICTS} districts")
     if settings.IS_PRODUCTION:
         raise DemoRefusedError("refusing to load demo data: URBANGRID_ENV is production")
     if if_empty and District.objects.exists():
@@ -77,11 +91,19 @@ def load_demo(
                 "use --force to replace them"
             )
         try:
+            delete_siblings(city)
             delete_city(city)
         except ProtectedError as exc:
             raise DemoRefusedError(f"cannot replace the demo district: {exc}") from exc
         say("removed the earlier demo district")
     counts = load_city(city, progress=say)
+    if districts > 1:
+        shared = shared_departments(city)
+        for index in range(2, districts + 1):
+            more = load_sibling(sibling_district(city, index), shared)
+            counts = {k: counts.get(k, 0) + v for k, v in more.items()}
+            say(f"district {index}: {more['grids']:,} grids, {more['accounts']} accounts")
+        counts["accounts"] += load_city_accounts(city, shared)
     ensure_demo_key()
     return LoadResult(loaded=True, counts=counts, seconds=time.perf_counter() - started)
 

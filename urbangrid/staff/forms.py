@@ -32,6 +32,9 @@ INPUT_LABELS: dict[str, Any] = {
     "department_id": _("Department"),
     "until": _("New deadline"),
     "closing_type": _("Closing type"),
+    "into": _("Surviving case number"),
+    "districts": _("Districts concerned"),
+    "partner": _("Partner platform"),
 }
 CHOICE_LABELS: dict[str, Any] = {
     "duplicate": _("duplicate of another case"),

@@ -40,6 +40,13 @@ ACTION_LABELS: dict[str, Any] = {
     Action.REOPEN: _("Reopen (重新启动)"),
     Action.SELF_HANDLE: _("Self-handled (自行处置)"),
     Action.REVIEW_SELF_HANDLED: _("Review self-handled case"),
+    "merge": _("Merge into another case (合并)"),
+    "split": _("Split off again (拆分)"),
+    "callback": _("Callback (回访)"),
+    "support": _("Repeat report (附议)"),
+    "refer_up": _("Refer to the level above (提级协调)"),
+    "coordinate": _("Coordinate across districts (跨区协调)"),
+    "hand_over": _("Hand over to another platform (移交)"),
     LIGHT_CHANGED: _("Light changed"),
 }
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models import Case as SqlCase
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Floor
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from urbangrid.assets.models import Component
-from urbangrid.cases.models import Case, CaseEvent, Light
+from urbangrid.cases.models import LIGHT_RANK, Case, CaseEvent, Light
 from urbangrid.cases.selectors import CaseFilters, cases_visible_to, filter_cases
 from urbangrid.cases.workflow import END_STATUSES, CaseStatus
 from urbangrid.catalog.models import CatalogType
@@ -38,14 +37,6 @@ QUEUE_SIZE = 25
 SEARCH_SIZE = 50
 
 # --- Urgency ---------------------------------------------------------------------------
-
-LIGHT_RANK = SqlCase(
-    When(light=Light.RED, then=Value(0)),
-    When(light=Light.YELLOW, then=Value(1)),
-    When(light=Light.GREEN, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 
 def by_urgency(cases: QuerySet[Case]) -> QuerySet[Case]:

@@ -76,7 +76,7 @@ def test_a_user_without_a_role_sees_nothing(world):
 def test_allowed_actions_follow_status_role_scope_and_conditions(world):
     case = world.report()
     assert allowed_actions(world.operator, case) == ["send_verify", "not_accept", "urge"]
-    assert allowed_actions(world.shift_leader, case) == ["urge", "escalate"]
+    assert allowed_actions(world.shift_leader, case) == ["urge", "escalate", "hand_over"]
     assert allowed_actions(world.auditor, case) == []
     world.to_handling(case)
     case.refresh_from_db()

@@ -34,4 +34,4 @@ def test_a_file_that_is_not_an_image_is_a_clear_400(world, api):
     )
     assert answer.status_code == 400
     assert answer.json()["field"] == "file"
-    assert "not an image" in answer.json()["message"]
+    assert "not a photo" in answer.json()["message"]

@@ -26,8 +26,12 @@ THREADS = 4
 
 
 @pytest.fixture
-def real_database(transactional_db: Any, tmp_path: Path) -> Iterator[None]:
-    """The test database as a server would use it (a file, on SQLite)."""
+def real_database(
+    transactional_db: Any, django_db_serialized_rollback: Any, tmp_path: Path
+) -> Iterator[None]:
+    """The test database as a server would use it (a file, on SQLite). Serialized
+    rollback, like every transactional test here: a plain flush re-creates the content
+    types, and the next serialized test would restore them twice."""
     if connection.vendor != "sqlite" or not connection.is_in_memory_db():  # type: ignore[attr-defined]
         yield
         return

@@ -44,7 +44,21 @@ VALID_INPUT: dict[str, dict[str, Any]] = {
     Action.MERGE: {"into": "OTHER_CASE"},
     Action.SPLIT: {"reason": "不是同一问题"},
     Action.CALLBACK: {"reached": True, "solved": True, "satisfaction": "satisfied"},
+    Action.REFER_UP: {"reason": "需多部门协同"},
+    Action.COORDINATE: {"districts": "110102", "reason": "位于两区交界"},
+    Action.HAND_OVER: {"partner": "邻市平台", "reason": "位于邻市辖区"},
 }
+
+
+@pytest.fixture(autouse=True)
+def _a_partner_platform(db: None) -> None:
+    """The platform ``hand_over`` names (the exchange queues a message to it)."""
+    from urbangrid.exchange.models import Partner
+
+    Partner.objects.create(
+        name="邻市平台", base_url="http://127.0.0.1:9/", key_id="peer", secret="s", role="peer"
+    )
+
 
 ROLE_USERS = {
     Role.INSPECTOR: "inspector",

@@ -40,6 +40,14 @@ def light_badge(light: str) -> SafeString:
 
 
 @register.filter
+def choice_label(value: str) -> Any:
+    """The translated label of a stored choice value (grade, closing type, reason code)."""
+    from urbangrid.staff.forms import CHOICE_LABELS
+
+    return CHOICE_LABELS.get(value, value)
+
+
+@register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key) if mapping else None
 

@@ -1,5 +1,6 @@
 """Enqueue the periodic tasks for ``db_worker``: deadline sweep, outbox delivery, and the
-Open311 delivery to and polling of department systems, and the evaluation aggregates."""
+Open311 delivery to and polling of department systems, the evaluation aggregates and the
+exchange with partner platforms."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from urbangrid.cases.tasks import deliver_outbox, sweep_deadlines
 from urbangrid.evaluation.tasks import refresh_evaluation
+from urbangrid.exchange.tasks import deliver_exchange
 from urbangrid.open311.tasks import deliver_open311, poll_open311
 
 
@@ -29,6 +31,7 @@ class Command(BaseCommand):
                 deliver_open311,
                 poll_open311,
                 refresh_evaluation,
+                deliver_exchange,
             ]
             ids = [task.enqueue().id for task in tasks]
             self.stdout.write("enqueued " + ", ".join(ids))

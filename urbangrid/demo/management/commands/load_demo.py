@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when any district exists"
         )
+        parser.add_argument(
+            "--districts", type=int, default=1,
+            help="districts of the demo city (1–8; more than 1 adds street sub-centres "
+            "and city centre accounts)",
+        )  # fmt: skip
         parser.add_argument("--force", action="store_true", help="replace an earlier demo district")
         parser.add_argument(
             "--catalogue", type=Path, default=None,
@@ -46,6 +51,7 @@ class Command(BaseCommand):
                 if_empty=options["if_empty"],
                 force=options["force"],
                 catalogue_csv=options["catalogue"],
+                districts=options["districts"],
                 progress=progress if options["verbosity"] > 0 else None,
             )
         except DemoRefusedError as exc:
