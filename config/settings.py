@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "urbangrid.evaluation",
     "urbangrid.intake",
     "urbangrid.hotline",
+    "urbangrid.exchange",
     "urbangrid.api",
     "urbangrid.staff",
     "urbangrid.public",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "urbangrid.common.middleware_db.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "urbangrid.common.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,6 +104,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"
+AUTHENTICATION_BACKENDS = ["urbangrid.organisations.backends.ThrottledModelBackend"]
 AUTH_PASSWORD_VALIDATORS = (
     [
         {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,7 +167,43 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "")
-# Public base URL of this platform (e.g. https://city.example), used in links sent to other
-# systems (Open311 media_url in deliveries); empty = no absolute links are sent.
-OPEN311_PUBLIC_BASE_URL = env_str("OPEN311_PUBLIC_BASE_URL", "")
+# Public base URL of this platform (e.g. https://city.example), used in links that leave
+# it: tracking links in SMS/e-mail, media_url in Open311 deliveries.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "" if IS_PRODUCTION else "http://127.0.0.1:8000")
 OPEN311_STUCK_MINUTES = env_int("OPEN311_STUCK_MINUTES", 30)
+
+# Notifications. E-mail through SMTP in production (EMAIL_HOST, EMAIL_PORT, …), printed to
+# the console in development. SMS through a gateway: "console", "file" or a class path.
+MAILERS = {
+    "default": {
+        "BACKEND": env_str(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if IS_PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": (
+            {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 25),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+            }
+            if IS_PRODUCTION
+            else {}
+        ),
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "urbangrid <noreply@localhost>")
+URBANGRID_SMS_BACKEND = env_str("SMS_BACKEND", "console")
+
+# Intake (defaults as the issues state; each configurable).
+URBANGRID_DUPLICATE_RADIUS_M = env_int("DUPLICATE_RADIUS_M", 50)
+URBANGRID_PUBLIC_REPORT_LIMIT = env_int("PUBLIC_REPORT_LIMIT", 10)
+URBANGRID_PUBLIC_REPORT_WINDOW_S = env_int("PUBLIC_REPORT_WINDOW_S", 3600)
+URBANGRID_MAX_PHOTO_BYTES = env_int("MAX_PHOTO_BYTES", 15 * 1024 * 1024)
+URBANGRID_MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 40_000_000)
+URBANGRID_CALLBACK_REOPEN = env_str("CALLBACK_REOPEN", "unsolved_and_unsatisfied")
+URBANGRID_BENCH_ENDPOINTS = env_bool("URBANGRID_BENCH_ENDPOINTS", False) and not IS_PRODUCTION
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

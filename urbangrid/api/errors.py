@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from urbangrid.cases.exceptions import CaseError
+from urbangrid.organisations.throttle import LoginThrottled
 
 
 class ErrorOut(Schema):
@@ -83,6 +84,14 @@ def register_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, _body("invalid", message, field, errors=exc.errors), status=400
         )
+
+    @api.exception_handler(LoginThrottled)
+    def throttled(request: HttpRequest, exc: LoginThrottled) -> HttpResponse:
+        response = api.create_response(
+            request, _body("throttled", "; ".join(exc.messages)), status=429
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(DjangoValidationError)
     def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:

@@ -7,11 +7,12 @@ Auth as the cases API (bearer token or session); every endpoint needs
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from urbangrid.api.auth import api_auth, current_user
 from urbangrid.common import clock
@@ -176,9 +177,9 @@ def trend(
 def repeated(
     request: HttpRequest,
     on: str = "",
-    window_days: int = 0,
-    threshold: int = 0,
-    radius_m: float = 0,
+    window_days: Annotated[int, Field(ge=0, le=3660, description="0 = configured window")] = 0,
+    threshold: Annotated[int, Field(ge=0, le=100_000, description="0 = configured")] = 0,
+    radius_m: Annotated[float, Field(ge=0, le=50_000, description="0 = by grid")] = 0,
     district: str = "",
 ) -> dict[str, Any]:
     user = _user(request)

@@ -42,7 +42,7 @@ def _pct(value: float | None) -> str:
 
 def table(results: list[Result], kind: str) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of an indicator list (the same for CSV, Excel and pages)."""
-    header = [_("Rank"), _("Name"), _("Score"), _("Grade"), _("Change")]
+    header = [_("Rank"), _("Name"), _("Score"), _("Grade"), _("Rank change")]
     header += [str(ind.COUNTERS[c].label) for c in ind.KIND_COUNTERS[kind]]
     header += [str(ind.RATES[r].label) for r in ind.KIND_RATES[kind]]
     rows = []

@@ -15,36 +15,19 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from urbangrid.cases.exceptions import InvalidInput
 from urbangrid.cases.models import Attachment, Case, CaseEvent
-from urbangrid.common import clock
+from urbangrid.common import clock, images
+from urbangrid.common.images import HEIF_DECODER, max_bytes, max_pixels, sniff
 from urbangrid.intake.models import PhotoCopy
 from urbangrid.organisations.models import User
 
-try:  # pragma: no branch
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-    HEIF_DECODER = True
-except ImportError:  # pragma: no cover - depends on the installation
-    HEIF_DECODER = False
-
-HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"})
 PUBLIC_MAX_SIDE = 2048
 THUMB_SIDE = 320
 MAX_PHOTOS = 6
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "URBANGRID_MAX_PHOTO_BYTES", 15 * 1024 * 1024))
-
-
-def max_pixels() -> int:
-    return int(getattr(settings, "URBANGRID_MAX_PHOTO_PIXELS", 40_000_000))
 
 
 @dataclass
@@ -61,22 +44,8 @@ class Photo:
     exif: dict[str, Any] = field(default_factory=dict)
 
 
-def sniff(data: bytes) -> str | None:
-    """``jpeg``, ``png`` or ``heic`` from the first bytes, else ``None``."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "png"
-    if len(data) >= 12 and data[4:8] == b"ftyp":
-        size = int.from_bytes(data[:4], "big")
-        brands = {data[8:12]} | {data[i : i + 4] for i in range(16, min(size, 64), 4)}
-        if brands & HEIF_BRANDS:
-            return "heic"
-    return None
-
-
-_PILLOW_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "heic": ["HEIF"]}
-_CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "heic": "image/heic"}
+_PILLOW_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "webp": ["WEBP"], "heic": ["HEIF"]}
+_CONTENT_TYPES = images.CONTENT_TYPES
 
 
 def refuse(message: str) -> InvalidInput:
@@ -93,6 +62,10 @@ def read_photo(data: bytes) -> Photo:
         raise refuse("a file is not a photo (JPEG, PNG or HEIC)")
     if kind == "heic" and not HEIF_DECODER:  # pragma: no cover - depends on the installation
         return Photo(data, kind, _CONTENT_TYPES[kind], 0, 0, None, None, {})
+    try:
+        images.inspect_image(data)  # the one gate: content, size, pixels, bombs
+    except images.ImageRejectedError as exc:
+        raise refuse(str(exc)) from None
     try:
         with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind]) as image:
             width, height = image.size

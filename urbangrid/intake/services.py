@@ -106,7 +106,7 @@ def tracking_path(token: str) -> str:
 
 
 def public_base_url() -> str:
-    return str(getattr(settings, "URBANGRID_PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(settings.PUBLIC_BASE_URL or "http://127.0.0.1:8000").rstrip("/")
 
 
 def submit_report(

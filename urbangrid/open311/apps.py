@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class Open311Config(AppConfig):
     name = "urbangrid.open311"
     label = "open311"
+    verbose_name = _("Open311")
 
     def ready(self) -> None:
         from django.db.models.signals import post_save

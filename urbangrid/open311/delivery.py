@@ -113,7 +113,7 @@ def payload(delivery: Delivery) -> dict[str, str]:
     }
     if department.open311_jurisdiction_id:
         form["jurisdiction_id"] = department.open311_jurisdiction_id
-    base = getattr(settings, "OPEN311_PUBLIC_BASE_URL", "")
+    base = settings.PUBLIC_BASE_URL
     photo = Attachment.objects.filter(case=case, kind__in=PUBLIC_PHOTO_KINDS).order_by("pk").first()
     if base and photo is not None:
         form["media_url"] = base.rstrip("/") + reverse("open311:media", args=[photo.pk])

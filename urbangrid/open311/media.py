@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from urbangrid.cases.models import Attachment
+from urbangrid.common import images
 
 SAVE_AS = {"JPEG": ("JPEG", "image/jpeg", "jpg"), "PNG": ("PNG", "image/png", "png")}
 
@@ -21,6 +22,10 @@ SAVE_AS = {"JPEG": ("JPEG", "image/jpeg", "jpg"), "PNG": ("PNG", "image/png", "p
 def strip_metadata(data: bytes) -> tuple[bytes, str, str] | None:
     """``(bytes, content type, extension)`` of a re-encoded copy with no metadata, turned
     upright as its EXIF orientation said; ``None`` if ``data`` is not an image."""
+    try:
+        images.inspect_image(data)  # size, pixel and bomb limits before decoding
+    except images.ImageRejectedError:
+        return None
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()

@@ -300,3 +300,20 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class LoginFailure(models.Model):
+    """One failed sign-in, counted by the login throttle (``throttle.py``) per username
+    and client address. Kept in the database so every process sees the same count."""
+
+    username = models.CharField(_("username"), max_length=150)
+    address = models.CharField(_("client address"), max_length=45, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        indexes = [models.Index(fields=["username", "address", "at"], name="login_failure_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address or '?'} at {self.at}"

@@ -1,0 +1,62 @@
+"""Answer 503 (not 500) while the database is unreachable.
+
+A lost connection (the server restarting, a failover, a network cut) raises
+``OperationalError`` or ``InterfaceError`` in whatever view touches the database. This
+middleware turns those into ``503 Service Unavailable`` with ``Retry-After``, as JSON for
+the API and Open311 and as plain text elsewhere. Django marks the broken connection
+unusable and closes it at the end of the request, so the next request reconnects: the
+service recovers by itself as soon as the database is back.
+
+Add it right after ``SecurityMiddleware`` so it also covers the session and
+authentication middleware (which read the database).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError, close_old_connections
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+log = logging.getLogger("urbangrid.db")
+
+RETRY_AFTER_SECONDS = 5
+_JSON_PREFIXES = ("/api/", "/open311/")
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:
+            return self.unavailable(request, exc)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OperationalError | InterfaceError):
+            return self.unavailable(request, exception)
+        return None
+
+    def unavailable(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        close_old_connections()
+        if request.path.startswith(_JSON_PREFIXES):
+            response: HttpResponse = JsonResponse(
+                {
+                    "code": "unavailable",
+                    "message": "the database is unavailable; retry shortly",
+                    "field": None,
+                },
+                status=503,
+            )
+        else:
+            response = HttpResponse(
+                "Service temporarily unavailable; retry shortly.\n",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
