@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import ProtectedError
 
 from urbangrid.catalog.models import CatalogType, Standard
+from urbangrid.demo.cases import seed_cases
 from urbangrid.demo.districts import (
     MAX_DISTRICTS,
     delete_siblings,
@@ -29,6 +30,7 @@ from urbangrid.demo.generator import (
     repo_catalogue_path,
 )
 from urbangrid.demo.writer import Progress, delete_city, load_city
+from urbangrid.evaluation.aggregates import refresh_aggregates
 from urbangrid.geo.models import District
 from urbangrid.open311.services import ensure_demo_key
 from urbangrid.organisations.models import Role, User
@@ -68,12 +70,14 @@ def load_demo(
     catalogue_csv: Path | None = None,
     progress: Progress | None = None,
     districts: int = 1,
+    cases: int = 0,
 ) -> LoadResult:
     """Generate and save the demo district. Refuses in production; with ``if_empty``
     does nothing when any district exists; with ``force`` replaces an earlier demo load.
 
     ``districts`` > 1 builds a city: the demo district and ``districts - 1`` more, with
-    street sub-centres and city centre accounts (``districts.py``)."""
+    street sub-centres and city centre accounts (``districts.py``). ``cases`` sample
+    cases are then walked through last month's loop (``cases.py``)."""
     if not 1 <= districts <= MAX_DISTRICTS:
         raise DemoRefusedError(f"a demo city has 1 to {MAX_DISTRICTS} districts")
     if settings.IS_PRODUCTION:
@@ -105,6 +109,9 @@ def load_demo(
             say(f"district {index}: {more['grids']:,} grids, {more['accounts']} accounts")
         counts["accounts"] += load_city_accounts(city, shared)
     ensure_demo_key()
+    if cases:
+        counts["cases"] = seed_cases(cases, seed=seed, progress=say)
+        refresh_aggregates()
     return LoadResult(loaded=True, counts=counts, seconds=time.perf_counter() - started)
 
 

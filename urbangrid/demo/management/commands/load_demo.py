@@ -33,6 +33,10 @@ class Command(BaseCommand):
         )  # fmt: skip
         parser.add_argument("--force", action="store_true", help="replace an earlier demo district")
         parser.add_argument(
+            "--cases", type=int, default=0,
+            help="sample cases walked through last month's loop (scripts/run loads 300)",
+        )  # fmt: skip
+        parser.add_argument(
             "--catalogue", type=Path, default=None,
             help="catalogue CSV (default: the database, else the CSV of the catalog app)",
         )  # fmt: skip
@@ -52,6 +56,7 @@ class Command(BaseCommand):
                 force=options["force"],
                 catalogue_csv=options["catalogue"],
                 districts=options["districts"],
+                cases=max(0, options["cases"]),
                 progress=progress if options["verbosity"] > 0 else None,
             )
         except DemoRefusedError as exc:
