@@ -128,11 +128,13 @@ def seed_cases(
         return 0
     rng = random.Random(seed)
     cast = _cast(district)
-    grids = list(
-        UnitGrid.objects.current()
+    grids = [
+        (code, (x0, y0, x1, y1))
+        for code, x0, y0, x1, y1 in UnitGrid.objects.current()
         .filter(community__street__district=district)
         .values_list("code", "min_lng", "min_lat", "max_lng", "max_lat")
-    )
+        if x0 is not None and y0 is not None and x1 is not None and y1 is not None
+    ]
     matters, weights = zip(*COMMON_MATTERS, strict=True)
     end = clock.now()
     created = 0
@@ -143,11 +145,11 @@ def seed_cases(
         start = start.replace(hour=rng.randint(1, 9), minute=rng.randint(0, 59))  # 09–17 local
         if start >= end:
             start = end - dt.timedelta(hours=1)
-        code, x0, y0, x1, y1 = rng.choice(grids)
+        code, box = rng.choice(grids)
         matter = rng.choices(matters, weights)[0]
         channel = rng.choices([Channel.INSPECTOR, Channel.HOTLINE, Channel.PUBLIC], [5, 3, 2])[0]
         try:
-            _walk(rng, cast, start, end, code, (x0, y0, x1, y1), matter, channel)
+            _walk(rng, cast, start, end, code, box, matter, channel)
             created += 1
         except CaseError:
             continue  # a step the table refused in this situation: the case stops there
