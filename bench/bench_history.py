@@ -440,6 +440,12 @@ def ensure_history(n: int, seed: int, *, fresh: bool = False) -> dict[str, Any]:
     django.setup()
     if not reused:
         build(n, seed)
+    else:
+        # A history built by an older checkout: bring its schema up to date (new columns
+        # get their defaults; the generated rows stay as they are).
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     seconds = time.perf_counter() - began
     from django.db import connection
 
