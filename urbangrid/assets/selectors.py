@@ -11,31 +11,7 @@ from typing import Any, TextIO
 from django.db.models import QuerySet
 
 from urbangrid.assets.models import Component
-from urbangrid.assets.validation import COLUMNS, STATUS_LABELS
-
-# Model fields in the order of COLUMNS (the 18 standard attributes, then X and Y).
-_FIELDS = (
-    "ident",
-    "name",
-    "competent_code",
-    "competent_name",
-    "owner_code",
-    "owner_name",
-    "maintainer_code",
-    "maintainer_name",
-    "grid_code",
-    "status",
-    "initial_on",
-    "changed_on",
-    "data_source",
-    "remark",
-    "street_code",
-    "street_name",
-    "community_code",
-    "community_name",
-    "lng",
-    "lat",
-)
+from urbangrid.assets.validation import COLUMNS, MODEL_FIELDS, STATUS_LABELS
 
 
 def components_in(grid_prefix: str | None = None) -> QuerySet[Component]:
@@ -53,7 +29,7 @@ def _date(value: dt.date | None) -> str:
 
 def component_records(components: QuerySet[Component]) -> Iterator[dict[str, Any]]:
     """One dict per component keyed by the standard abbreviations (plus X/Y, extras)."""
-    for values in components.values_list(*_FIELDS, "extra").iterator(chunk_size=5000):
+    for values in components.values_list(*MODEL_FIELDS, "extra").iterator(chunk_size=5000):
         record: dict[str, Any] = dict(zip(COLUMNS, values[:-1], strict=True))
         record["GLBJZT"] = STATUS_LABELS.get(record["GLBJZT"], record["GLBJZT"])
         record["CSRQ"] = _date(record["CSRQ"])

@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from urbangrid.assets.models import Component
 from urbangrid.assets.validation import (
     MAX_LENGTH,
+    MODEL_FIELDS,
     STANDARD_BY_LENGTH,
     STANDARD_FIELDS,
     STATUS_VALUES,
@@ -75,31 +76,9 @@ Record = tuple[str, dict[str, Any]]
 ProgressCallback = Callable[[int], None]
 Problems = defaultdict[int, list[str]]
 
-# Column order of the INSERT; the record tuples below follow it.
-_COLUMNS = (
-    "ident",
-    "component_type_id",
-    "name",
-    "competent_code",
-    "competent_name",
-    "owner_code",
-    "owner_name",
-    "maintainer_code",
-    "maintainer_name",
-    "grid_code",
-    "status",
-    "initial_on",
-    "changed_on",
-    "data_source",
-    "remark",
-    "street_code",
-    "street_name",
-    "community_code",
-    "community_name",
-    "lng",
-    "lat",
-    "extra",
-)
+# Column order of the INSERT (the model fields of the standard columns, with the type's
+# key after the id, and the extension attributes); the record tuples below follow it.
+_COLUMNS = ("ident", "component_type_id", *MODEL_FIELDS[1:], "extra")
 _GRID, _CHANGED = _COLUMNS.index("grid_code"), _COLUMNS.index("changed_on")
 
 # Every well-formed id is admin (6) + type code + serial (6): the type code is ident[6:-6].

@@ -36,6 +36,31 @@ STANDARD_FIELDS = (
 )
 COLUMNS = (*STANDARD_FIELDS, "X", "Y")
 
+# The model fields of ``Component`` in the order of COLUMNS (the 18 standard attributes,
+# then X and Y).
+MODEL_FIELDS = (
+    "ident",
+    "name",
+    "competent_code",
+    "competent_name",
+    "owner_code",
+    "owner_name",
+    "maintainer_code",
+    "maintainer_name",
+    "grid_code",
+    "status",
+    "initial_on",
+    "changed_on",
+    "data_source",
+    "remark",
+    "street_code",
+    "street_name",
+    "community_code",
+    "community_name",
+    "lng",
+    "lat",
+)
+
 # Longest text allowed per attribute (the standard's lengths; codes checked separately).
 MAX_LENGTH = {
     "GLBJMC": 30,
