@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -100,6 +101,16 @@ def register_error_handlers(api: NinjaAPI) -> None:
             message = "; ".join(str(m) for e in errors for m in e.messages)
             return api.create_response(request, _body("invalid", message, field), status=400)
         return api.create_response(request, _body("invalid", "; ".join(exc.messages)), status=400)
+
+    @api.exception_handler(DataError)
+    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value (a NUL character, a number out of range): the
+        # request's input is at fault, and its transaction rolled back whole.
+        return api.create_response(
+            request,
+            _body("invalid", "the input holds a value the database cannot store (e.g. NUL)"),
+            status=400,
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

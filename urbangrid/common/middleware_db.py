@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import DataError, InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 log = logging.getLogger("urbangrid.db")
@@ -38,6 +38,14 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError | InterfaceError):
             return self.unavailable(request, exception)
+        if isinstance(exception, DataError):
+            # A value the database cannot store (NUL in text, a number out of range):
+            # bad input, not a server fault; the request's transaction rolled back.
+            return HttpResponse(
+                "The request holds a value that cannot be stored (for example a NUL character).\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         return None
 
     def unavailable(self, request: HttpRequest, exc: Exception) -> HttpResponse:
