@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "urbangrid.common.middleware_db.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "urbangrid.common.middleware_input.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "urbangrid.common.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -47,7 +47,9 @@ def token(world: Any) -> Iterator[str]:
         yield token
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # per-request commits, as in production
 @schema.parametrize()
 @FULL
 def test_api_answers_every_generated_request_as_documented(case, token):
