@@ -7,9 +7,18 @@ street and 2×2 unit grids per community, each grid a 0.001° square (~100 m) st
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from urbangrid.catalog.models import CatalogType, Kind, Standard
@@ -17,6 +26,7 @@ from urbangrid.geo.models import Community, District, Street, UnitGrid
 from urbangrid.organisations.models import Department, InspectorGrid, Level, Role, User
 from urbangrid.organisations.uscc import make_uscc
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 ORIGIN_LNG = 116.400
 ORIGIN_LAT = 39.900
 STEP = 0.001
@@ -168,5 +178,56 @@ __all__ = [
     "make_department",
     "make_type",
     "make_user",
+    "second_instance",
     "square",
 ]
+
+
+@contextlib.contextmanager
+def second_instance(
+    workdir: Path, set_up: str, *, name: str = "other"
+) -> Iterator[tuple[str, Callable[..., str]]]:
+    """Another running urbangrid (``manage.py runserver`` on a free port) with its own
+    migrated SQLite database in ``workdir``, prepared by the Python code ``set_up`` run
+    in ``manage.py shell``. Yields its base URL and ``run(*args)``, which runs a manage.py
+    command against it and returns its output. For tests of two platforms talking."""
+    env = {
+        **os.environ,
+        "URBANGRID_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{workdir / f'{name}.sqlite3'}",
+        "URBANGRID_VAR_DIR": str(workdir),
+        "MEDIA_ROOT": str(workdir / "media"),
+    }
+    env.pop("UG_TEST_DB_SUFFIX", None)
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [*manage, *args], env=env, cwd=BASE_DIR, check=True, timeout=300, capture_output=True
+        )
+        return done.stdout.decode()
+
+    run("migrate", "--noinput", "-v", "0")
+    run("shell", "-c", set_up)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url, run
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -6,28 +6,22 @@ fresh database."""
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import build_world
 from urbangrid.exchange import delivery
 from urbangrid.exchange.models import SendState
 from urbangrid.exchange.services import hand_over_case
+from urbangrid.testing import second_instance
 
 from .conftest import make_partner
 
-BASE = Path(settings.BASE_DIR)
 KEY_ID = "city-a-city-b"
 SECRET = "a-long-shared-secret-0123456789abcdef"
 
@@ -58,44 +52,8 @@ def _free_port() -> int:
 
 @pytest.fixture
 def city_b(tmp_path: Path) -> Iterator[tuple[str, Run]]:
-    env = {
-        **os.environ,
-        "URBANGRID_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'city_b.sqlite3'}",
-        "URBANGRID_VAR_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    env.pop("UG_TEST_DB_SUFFIX", None)
-    manage = [sys.executable, str(BASE / "manage.py")]
-
-    def run(*args: str) -> str:
-        done = subprocess.run(
-            [*manage, *args], env=env, cwd=BASE, check=True, timeout=300, capture_output=True
-        )
-        return done.stdout.decode()
-
-    run("migrate", "--noinput", "-v", "0")
-    run("shell", "-c", SET_UP)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=BASE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with second_instance(tmp_path, SET_UP, name="city_b") as (url, run):
         yield url, run
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.slow

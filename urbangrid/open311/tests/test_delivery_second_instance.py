@@ -3,25 +3,15 @@ subprocess) acting as the department system. Slow: it migrates a fresh database.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from urbangrid.cases.models import Case
 from urbangrid.open311 import delivery
 from urbangrid.open311.models import Delivery, DeliveryState
+from urbangrid.testing import second_instance
 
 from .conftest import build_world
-
-BASE = Path(settings.BASE_DIR)
 
 SET_UP = """
 from urbangrid.open311.services import create_api_key
@@ -57,55 +47,16 @@ apply_action(number, "report_handled", actor=worker, data=data)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def second_instance(tmp_path):
-    env = {
-        **os.environ,
-        "URBANGRID_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'department.sqlite3'}",
-        "URBANGRID_VAR_DIR": str(tmp_path),
-        "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    env.pop("UG_TEST_DB_SUFFIX", None)
-    manage = [sys.executable, str(BASE / "manage.py")]
-
-    def run(*args: str) -> None:
-        subprocess.run([*manage, *args], env=env, cwd=BASE, check=True, timeout=300)
-
-    run("migrate", "--noinput", "-v", "0")
-    run("shell", "-c", SET_UP)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=BASE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+def second_instance_fixture(tmp_path):
+    with second_instance(tmp_path, SET_UP, name="department") as (url, run):
         yield url, run
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_delivery_to_a_second_instance_and_its_updates_back(second_instance):
-    url, run = second_instance
+def test_delivery_to_a_second_instance_and_its_updates_back(second_instance_fixture):
+    url, run = second_instance_fixture
     world = build_world()
     world.department.open311_url = f"{url}/open311/v2"
     world.department.open311_api_key = "remote-key"
