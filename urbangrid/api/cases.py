@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, create_model
 
 from urbangrid.api.auth import api_auth, current_user
-from urbangrid.api.errors import ErrorOut
+from urbangrid.api.errors import ERRORS
 from urbangrid.cases import selectors, services
 from urbangrid.cases.access import access_case, allowed_actions
 from urbangrid.cases.models import Attachment, AttachmentKind, Case, CaseEvent
@@ -33,14 +33,6 @@ from urbangrid.organisations.permissions import Permission, has_permission
 from urbangrid.organisations.services import suggest_department
 
 router = Router(tags=["cases"], auth=api_auth)
-
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-}
 
 
 # --- Schemas --------------------------------------------------------------------------

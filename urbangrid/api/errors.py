@@ -26,6 +26,16 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+}
+"""The structured errors an operation may answer, for its ``response=`` in the OpenAPI."""
+
+
 class ApiError(Exception):
     """Raise from a handler or service to answer with a structured error."""
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
 
 from urbangrid.api.auth import api_auth, current_user
-from urbangrid.api.errors import ErrorOut, NotFound
+from urbangrid.api.errors import ERRORS, NotFound
 from urbangrid.api.intake import respond
 from urbangrid.cases.services import find_matter
 from urbangrid.cases.workflow import SATISFACTION_CHOICES
@@ -22,13 +22,6 @@ from urbangrid.organisations.permissions import Permission, has_permission
 
 router = Router(tags=["hotline"], auth=api_auth)
 
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-}
 
 Satisfaction = Literal["very_satisfied", "satisfied", "basically_satisfied", "unsatisfied"]
 assert set(SATISFACTION_CHOICES) == set(Satisfaction.__args__)  # type: ignore[attr-defined]

@@ -21,7 +21,8 @@ from ninja import Form, Query, Router, Schema
 from pydantic import ValidationError
 
 from urbangrid.api.auth import api_auth, current_user
-from urbangrid.api.errors import ApiError, ErrorOut, NotFound
+from urbangrid.api.cases import ReportIn
+from urbangrid.api.errors import ERRORS, ApiError, ErrorOut, NotFound
 from urbangrid.cases.access import access_case
 from urbangrid.cases.services import Report, find_matter
 from urbangrid.intake import photos as photo_store
@@ -31,29 +32,12 @@ from urbangrid.intake.services import Answer, answer_task, submit_report
 
 router = Router(tags=["intake"])
 
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-}
 
+class IntakeReportIn(ReportIn):
+    """A report from the inspector app or the hotline desk: the cases API's report, from
+    fewer channels, with the key that makes a retry return the first answer."""
 
-class IntakeReportIn(Schema):
     channel: Literal["inspector", "hotline", "other"] = "inspector"
-    matter_code: str
-    lng: float
-    lat: float
-    crs: Literal["wgs84", "gcj02"] = "wgs84"
-    address: str = ""
-    description: str = ""
-    component_ident: str = ""
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    reporter_email: str = ""
-    note: str = ""
-    self_handled: bool = False
     idempotency_key: str | None = None
 
 
