@@ -31,10 +31,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: A
 
 @pytest.fixture(autouse=True)
 def _fresh_in_process_indexes() -> None:
-    """In-process caches (the locate index, work calendars) must not outlive a test's
-    rollback: start every test with them empty."""
+    """In-process caches (the locate index, work calendars, configuration, API tokens,
+    case-number sequences) must not outlive a test's rollback: start every test with
+    them empty."""
     from urbangrid.calendars.services import invalidate_calendar_cache
+    from urbangrid.cases import numbering
+    from urbangrid.catalog import cache
     from urbangrid.geo import locate
 
     locate.invalidate()
     invalidate_calendar_cache()
+    cache.clear_all()  # catalogue types, stage limits, responsibility rules, API tokens
+    numbering.forget()

@@ -38,7 +38,8 @@
     for (const item of sent.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 30)) {
       const li = document.createElement("li");
       li.className = "sent-item";
-      li.textContent = item.number ? `${item.title} · ${T.sent} ${item.number}` : `${item.title} · ${T.failed}: ${item.message}`;
+      const text = item.number ? T.sent : T.failed;  // whole sentences: translators order the parts
+      li.textContent = text.replace("{title}", item.title).replace("{number}", item.number).replace("{reason}", item.message);
       done.appendChild(li);
     }
   }

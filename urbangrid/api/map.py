@@ -1,5 +1,6 @@
 """Map endpoints for the staff workbench: cases in a viewport (single points at street
-zoom, counts per screen cell below it, aggregated by the database) and components."""
+zoom, counts per screen cell below it, from the open-case tally or aggregated by the
+database) and components."""
 
 from __future__ import annotations
 
@@ -70,7 +71,11 @@ def _bbox(raw: str) -> selectors.BBox:
     description="Open cases you may see (or `status=` ones) inside `bbox`. From zoom "
     f"{selectors.POINT_ZOOM} up, single points (`n` number, `l` light, `s` status) while "
     f"there are at most {selectors.MAX_POINTS}; otherwise counts per square cell of about "
-    "64 screen pixels, with red and yellow counts and the cell's mean position.",
+    "64 screen pixels (`cell_size` degrees, aligned on multiples of it), with red and yellow "
+    "counts and the cell's mean position. Cells are whole: a cell crossing the edge of "
+    "`bbox` counts all its cases. For centre roles' open cases (no `status`), the cells come "
+    "from counts kept per cell as cases change: exact when answered, a few thousand rows "
+    "for a city.",
 )
 def map_cases(
     request: HttpRequest,

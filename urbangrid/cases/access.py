@@ -21,7 +21,8 @@ def access_case(user: User, number: str, *, for_update: bool = False) -> Case:
     ``for_update`` locks the row until the end of the transaction (the caller must be
     inside ``transaction.atomic()``).
     """
-    cases: QuerySet[Case] = cases_visible_to(user)
+    # A case shared with the user's district (跨区协调) can be read, not acted on.
+    cases: QuerySet[Case] = cases_visible_to(user, shared=not for_update)
     if for_update:
         # The matter and the department are read (in the same transaction) only by the
         # few actions and conditions that need them: the join costs every action more.
@@ -37,7 +38,13 @@ def access_case(user: User, number: str, *, for_update: bool = False) -> Case:
 
 
 def is_in_scope(user: User, case: Case, scope: Scope) -> bool:
-    """Whether ``user`` stands where ``scope`` requires, on a case they can see."""
+    """Whether ``user`` stands where ``scope`` requires, on a case they can see.
+
+    A case outside the user's area is one the city shares with their district (跨区协调):
+    they follow it, they do not act on it.
+    """
+    if user.area_code and not case.grid_code.startswith(user.area_code):
+        return False
     if scope == Scope.DEPARTMENT:
         return user.department_id is not None and case.department_id == user.department_id
     if scope == Scope.GRID:

@@ -57,6 +57,13 @@ LIGHT_RANK = SqlCase(
 )
 """Urgency of a light for sorting: red 0, yellow 1, green 2, none 3 (indexed for queues)."""
 
+OPEN_STATUS_LIST = [
+    s.value
+    for s in CaseStatus
+    if s not in (CaseStatus.CLOSED, CaseStatus.NOT_ACCEPTED, CaseStatus.CANCELLED)
+]
+"""The open statuses in the table's order (the list the queues filter on, as indexed)."""
+
 
 class Case(models.Model):
     """A case (案件): one problem the city has decided to act on, from report to close."""
@@ -190,6 +197,46 @@ class Case(models.Model):
                 condition=~Q(status__in=["closed", "not_accepted", "cancelled"]),
                 name="case_open_point_idx",
             ),
+            # Queues of few cases among many of their statuses, each read in urgency order
+            # from an index of only its cases: overdue (open and red), extension or
+            # suspension asked, returned by a department.
+            models.Index(
+                LIGHT_RANK,
+                F("stage_due_at"),
+                F("id"),
+                condition=Q(status__in=OPEN_STATUS_LIST, light="red"),
+                name="case_overdue_idx",
+            ),
+            models.Index(
+                LIGHT_RANK,
+                F("stage_due_at"),
+                F("id"),
+                condition=Q(status__in=["dispatched", "handling"]) & ~Q(pending_request=""),
+                name="case_requests_idx",
+            ),
+            models.Index(
+                LIGHT_RANK,
+                F("stage_due_at"),
+                F("id"),
+                condition=Q(status="to_dispatch", counters__has_key="misroutes"),
+                name="case_returned_idx",
+            ),
+            # A department's queues: its cases of one status, in urgency order.
+            models.Index(
+                F("department"),
+                F("status"),
+                LIGHT_RANK,
+                F("stage_due_at"),
+                F("id"),
+                condition=Q(status__in=["dispatched", "handling", "suspended"]),
+                name="case_department_queue_idx",
+            ),
+            # Closed today (the overview).
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="case_closed_at_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,6 +334,30 @@ class Dispatch(models.Model):
         return f"{self.case_id} → {self.department_id} at {self.at}"
 
 
+class CaseShare(models.Model):
+    """A boundary case (跨区协调) shared with another district it concerns.
+
+    The case stays one record in the district where it lies; coordination by the city
+    writes one row per other district, so that district's centre sees the case (read
+    only: the city holds it) for good, in its history too.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
+    district_code = models.CharField(_("district"), max_length=6)
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="shares")
+
+    class Meta:
+        verbose_name = _("shared district")
+        verbose_name_plural = _("shared districts")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "district_code"], name="case_share_once")
+        ]
+        indexes = [models.Index(fields=["district_code"], name="case_share_district_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} shared with {self.district_code}"
+
+
 class AttachmentKind(models.TextChoices):
     BEFORE = "before", _("before handling")
     AFTER = "after", _("after handling")
@@ -319,3 +390,79 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file.name}"
+
+
+# --- Open-case tallies (``tally.py``): what queue counts, the overview and the map read ------
+
+
+class OpenCaseCount(models.Model):
+    """Open cases per queue key. Written only by ``tally.compact`` and ``tally.rebuild``;
+    read together with the journal (``OpenCaseChange``)."""
+
+    # The grid code's street (its first nine digits), or the unit grid itself for the
+    # cases waiting for an inspector on site (``tally.ON_SITE``).
+    area = models.CharField(max_length=15)
+    status = models.CharField(max_length=20)
+    light = models.CharField(max_length=6, blank=True)
+    department = models.IntegerField(default=0)  # the department holding the cases; 0: none
+    returned = models.BooleanField(default=False)  # a department sent them back (misroutes)
+    pending = models.BooleanField(default=False)  # an extension or suspension is asked
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "status", "light", "department", "returned", "pending"],
+                name="open_count_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.status} {self.light}: {self.n}"
+
+
+class OpenCaseCell(models.Model):
+    """Open cases per map cell (``level``: the zoom whose 64-pixel cells these are), street
+    and light, with the sums of their positions in micro-degrees."""
+
+    level = models.PositiveSmallIntegerField()
+    area = models.CharField(max_length=9)
+    x = models.IntegerField()  # floor(lng / cell size)
+    y = models.IntegerField()
+    light = models.CharField(max_length=6, blank=True)
+    n = models.BigIntegerField(default=0)
+    lng_sum = models.BigIntegerField(default=0)
+    lat_sum = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "area", "x", "y", "light"], name="open_cell_key"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "x", "y"], name="open_cell_xy_idx")]
+
+    def __str__(self) -> str:
+        return f"z{self.level} {self.x},{self.y} {self.area} {self.light}: {self.n}"
+
+
+class OpenCaseChange(models.Model):
+    """The tallies' journal: −1 for the key a case leaves, +1 for the key it enters,
+    written in the transaction that changes the case (inserts only, no hot row) and folded
+    into ``OpenCaseCount`` and ``OpenCaseCell`` by ``tally.compact``."""
+
+    id = models.BigAutoField(primary_key=True)
+    area = models.CharField(max_length=15)  # as ``OpenCaseCount.area``
+    status = models.CharField(max_length=20)
+    light = models.CharField(max_length=6, blank=True)
+    department = models.IntegerField(default=0)
+    returned = models.BooleanField(default=False)
+    pending = models.BooleanField(default=False)
+    x = models.IntegerField()  # the cell of the finest kept level
+    y = models.IntegerField()
+    lng_e6 = models.IntegerField()
+    lat_e6 = models.IntegerField()
+    n = models.SmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.n:+d} {self.area} {self.status} {self.light}"

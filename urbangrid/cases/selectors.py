@@ -10,27 +10,36 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from urbangrid.cases.exceptions import InvalidInput
-from urbangrid.cases.models import Case, CaseEvent, Dispatch
+from urbangrid.cases.models import Case, CaseEvent, CaseShare, Dispatch
 from urbangrid.organisations.models import InspectorGrid, User
 from urbangrid.organisations.permissions import Permission, has_permission
 
 MAX_PAGE = 200
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
+def cases_visible_to(user: User, *, shared: bool = True) -> QuerySet[Case]:
     """Every case ``user`` may see; the one scoping rule, used by the access gate too.
 
     Centre roles see the cases within their ``area_code`` (all, if it is empty); a
     department's staff see the cases currently or ever dispatched to their department;
-    an inspector sees the cases in their grids and the ones they reported.
+    an inspector sees the cases in their grids and the ones they reported. A district
+    centre also sees the boundary cases the city coordinates for it (``CaseShare``),
+    unless ``shared`` is false (the gate for actions: those cases are read only).
     """
     cases = Case.objects.all()
     if not user.is_authenticated or not user.is_active:
         return cases.none()
     if has_permission(user, Permission.VIEW_ALL_CASES):
-        if user.area_code:
-            return cases.filter(grid_code__startswith=user.area_code)
-        return cases
+        if not user.area_code:
+            return cases
+        within = Q(grid_code__startswith=user.area_code)
+        if shared:
+            # Boundary cases the city coordinates for this district too (跨区协调): few,
+            # so their ids go in as a list and the area prefix keeps its index.
+            ids = shared_case_ids(user.area_code)
+            if ids:
+                within |= Q(pk__in=ids)
+        return cases.filter(within)
     if has_permission(user, Permission.VIEW_DEPARTMENT_CASES):
         if user.department_id is None:
             return cases.none()
@@ -114,3 +123,52 @@ def case_page(
 def timeline(case: Case) -> list[CaseEvent]:
     """The case's events in order, with actors and photos, in two queries."""
     return list(case.events.select_related("actor").prefetch_related("attachments").order_by("seq"))
+
+
+# --- What the open-case tallies can answer (``tally.py``) ------------------------------------
+
+
+def shared_case_ids(area_code: str) -> list[int]:
+    """Cases outside district ``area_code`` that the city shares with it (跨区协调)."""
+    if len(area_code) != 6:
+        return []
+    return list(
+        CaseShare.objects.filter(district_code=area_code)
+        .exclude(case__grid_code__startswith=area_code)
+        .values_list("case_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class TallyScope:
+    """The part of ``cases_visible_to(user)`` the open-case tallies answer: the cases whose
+    grid code starts with ``area`` ("": all); for a department's staff, whose queues only
+    hold the cases their department has now, the cases held by ``department``; for an
+    inspector, whose queues hold the cases on site in their grids, those of ``grids``.
+    ``extra``: the few visible cases outside ``area`` (shared boundary cases), to count
+    from the cases themselves."""
+
+    area: str | None = None
+    department: int | None = None
+    grids: tuple[str, ...] | None = None
+    extra: tuple[int, ...] = ()
+
+
+def tally_scope(user: User) -> TallyScope | None:
+    """``user``'s ``TallyScope``, or ``None`` when the tallies cannot answer for them (an
+    area finer than a street): count from the cases then."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if has_permission(user, Permission.VIEW_ALL_CASES):
+        area = user.area_code or ""
+        if len(area) > 9:
+            return None
+        return TallyScope(area=area, extra=tuple(shared_case_ids(area)))
+    if has_permission(user, Permission.VIEW_DEPARTMENT_CASES):
+        if user.department_id is None:
+            return None
+        return TallyScope(department=user.department_id)
+    if has_permission(user, Permission.VIEW_GRID_CASES):
+        grids = InspectorGrid.objects.filter(inspector=user).values_list("grid_code", flat=True)
+        return TallyScope(grids=tuple(grids))
+    return None

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import JSONField, Q
 
 from urbangrid.calendars.services import spec_for_calendar
-from urbangrid.cases import deadlines
+from urbangrid.cases import deadlines, tally
 from urbangrid.cases.access import access_case, is_in_scope, reporting_level, user_level
 from urbangrid.cases.exceptions import (
     ActionForbidden,
@@ -37,6 +37,7 @@ from urbangrid.cases.models import (
     Case,
     CaseEvent,
     CaseNumberCounter,
+    CaseShare,
     Channel,
     Dispatch,
     RequestKind,
@@ -167,14 +168,19 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
         and not place.grid_code.startswith(actor.area_code)
     ):
         raise ActionForbidden("the point lies outside your area", code="outside_area")
-    matter = find_matter(report.matter_code)
+    from urbangrid.catalog import cache as catalog_cache
+
+    # Cached per process (catalog.cache); find_matter reads again and says what is wrong.
+    matter = catalog_cache.active_type(report.matter_code) or find_matter(report.matter_code)
     for name in ("address", "description", "reporter_name", "reporter_phone", "reporter_email"):
         if len(getattr(report, name)) > MAX_TEXT:
             raise InvalidInput(f"{name} is too long", field=name)
 
     now = clock.now()
     spec_for_calendar(None)
-    with deadlines.one_reading_of_calendars(), transaction.atomic():
+    # No savepoint inside a caller's transaction (intake's, with its key row): an error
+    # here rolls that whole transaction back anyway.
+    with deadlines.one_reading_of_calendars(), transaction.atomic(savepoint=False):
         level = reporting_level(actor)
         case = Case(
             status=row.target,
@@ -202,25 +208,39 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
             reporter_phone=report.reporter_phone.strip(),
             reporter_email=report.reporter_email.strip(),
             request_kind=report.request_kind,
-            limits=snapshot_limits(matter, ""),
+            limits=catalog_cache.limits_in_force(matter.pk, ""),
             created_at=now,
             updated_at=now,
         )
         _move_clocks(case, row, now)
         case.last_event_seq = 1
-        # The number comes last: its counter row stays locked until commit, so every
-        # report of the district waits for it; keep that window as short as possible.
-        case.number = _next_number(place.district_code, now)
+        # The number comes last: on SQLite its counter row stays locked until commit.
+        # PostgreSQL takes it from a sequence inside the INSERT (which returns it) and
+        # holds no lock.
+        from urbangrid.cases import numbering
+
+        if numbering.uses_sequences():
+            day = clock.local(now).date()
+            case.number = numbering.number_expression(place.district_code, day)
+        else:
+            case.number = _next_number(place.district_code, now)
         case.save(force_insert=True)
+        tally.record(case)
         event = _append_event(case, row, "", actor, now, report.note, {"crs": report.crs})
         _notify(case, event, row)
     return case
 
 
 def _next_number(district_code: str, now: dt.datetime) -> str:
-    """``district-YYYYMMDD-sequence`` (local day), unique under concurrency: the
-    per-(district, day) counter row is locked while the number is taken."""
+    """``district-YYYYMMDD-sequence`` (local day), unique under concurrency. PostgreSQL:
+    from the (district, day) sequence, no lock held until commit (``numbering``; ``_create``
+    takes it inside the case's INSERT instead). Other databases: the per-(district, day)
+    counter row is locked while the number is taken."""
+    from urbangrid.cases import numbering
+
     day = clock.local(now).date()
+    if numbering.uses_sequences():
+        return f"{district_code}-{day:%Y%m%d}-{numbering.next_in_day(district_code, day):04d}"
     counters = CaseNumberCounter.objects.select_for_update()
     counter = counters.filter(district_code=district_code, on=day).first()
     if counter is None:
@@ -394,6 +414,7 @@ def apply_action(
         case.updated_at = now
         case.version += 1
         case.save(update_fields=_changed_fields(case, loaded))
+        tally.record(case, loaded)
         _notify(case, event, row)
     return case
 
@@ -677,6 +698,17 @@ def _coordinate(step: Step) -> None:
     )
     case.level = Level.CITY
     case.department = None
+
+    def share(event: CaseEvent) -> None:
+        # The other districts see the one case from now on (``cases_visible_to``).
+        known = set(CaseShare.objects.filter(case=case).values_list("district_code", flat=True))
+        CaseShare.objects.bulk_create(
+            CaseShare(case=case, district_code=code, event=event)
+            for code in codes
+            if code not in known
+        )
+
+    step.after.append(share)
 
 
 def _hand_over(step: Step) -> None:
@@ -1043,6 +1075,7 @@ def _record_light(pk: int, now: dt.datetime) -> bool:
                 "last_event_seq",
             ]
         )
+        tally.record(case, {"light": before})
         recipients = _department(case) if stage == Stage.HANDLE else []
         recipients = recipients or [f"role:dispatcher:{case.district_code}"]
         queue_messages(

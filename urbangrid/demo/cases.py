@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from urbangrid.calendars.services import spec_for_calendar
+from urbangrid.calendars.worktime import WORKING_MINUTES, CalendarSpec, add_working_time
 from urbangrid.cases import services
 from urbangrid.cases.exceptions import CaseError
 from urbangrid.cases.models import Case, Channel
@@ -70,6 +72,7 @@ class Cast:
     dispatcher: User
     handlers: dict[int, User]  # department id → a handler of it
     inspectors: dict[str, User]  # grid code → its inspector
+    calendar: CalendarSpec  # the working time the centre keeps
 
 
 def _photo() -> bytes:
@@ -108,7 +111,12 @@ def _cast(district: District) -> Cast:
         )
     }
     return Cast(
-        by_name["operator"], by_name["shift_leader"], by_name["dispatcher"], handlers, inspectors
+        by_name["operator"],
+        by_name["shift_leader"],
+        by_name["dispatcher"],
+        handlers,
+        inspectors,
+        spec_for_calendar(None),
     )
 
 
@@ -173,8 +181,10 @@ def _walk(
     inspector = cast.inspectors.get(grid_code)
 
     def step(minutes: float) -> bool:
+        # Staff work in working time: a step that would end at night or on a holiday
+        # carries over to the next working morning, as the deadlines do.
         nonlocal moment
-        moment = moment + dt.timedelta(minutes=minutes)
+        moment = add_working_time(cast.calendar, moment, max(1, round(minutes)), WORKING_MINUTES)
         return moment < end
 
     def act(number: str, action: str, actor: User, **data: object) -> Case:

@@ -4,12 +4,14 @@ near a point, the public map and the public view of one case."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import ExpressionWrapper, F, Field, FloatField, QuerySet
 
 from urbangrid.assets.models import Component
 from urbangrid.cases.models import Case, CaseEvent
@@ -19,6 +21,9 @@ from urbangrid.common import clock
 from urbangrid.organisations.models import InspectorGrid, User
 
 EARTH_M = 6_371_008.8
+_SLACK = 5
+"""Candidates fetched beyond ``limit``: the flat-earth order the database sorts by may
+differ from the exact order only among near-ties."""
 _OPEN = sorted(OPEN_STATUSES)
 
 
@@ -63,19 +68,100 @@ def similar_open_cases(
 ) -> list[Nearby]:
     """Open cases of the same matter within ``radius_m`` (default: the configured duplicate
     radius, 50 m), nearest first; merged reports are not suggested."""
-    radius = duplicate_radius_m() if radius_m is None else radius_m
-    cases = (among if among is not None else Case.objects.all()).filter(
-        matter_id=matter_id, status__in=_OPEN, merged_into__isnull=True, **_box(lng, lat, radius)
-    )
-    if exclude_pk is not None:
-        cases = cases.exclude(pk=exclude_pk)
-    found = [
-        Nearby(case, d)
-        for case in cases.only("pk", "number", "status", "lng", "lat", "support_count", "address")
-        if (d := distance_m(lng, lat, case.lng, case.lat)) <= radius
+    found = _nearest(matter_id, lng, lat, radius_m, exclude_pk, limit, among)
+    db = among.db if among is not None else connection.alias
+    return [Nearby(Case.from_db(db, _NEAREST_FIELDS, row), d) for d, row in found]
+
+
+def open_cases_near(
+    matter_id: int, lng: float, lat: float, *, exclude_pk: int | None = None
+) -> list[dict[str, Any]]:
+    """``similar_open_cases`` as a receipt lists them: number, status and whole metres."""
+    return [
+        {"number": row[1], "status": row[2], "distance_m": round(d)}
+        for d, row in _nearest(matter_id, lng, lat, None, exclude_pk, 10, None)
     ]
-    found.sort(key=lambda n: (n.distance_m, n.case.pk))
-    return found[:limit]
+
+
+def _nearest(
+    matter_id: int,
+    lng: float,
+    lat: float,
+    radius_m: float | None,
+    exclude_pk: int | None,
+    limit: int,
+    among: QuerySet[Case] | None,
+) -> list[tuple[float, tuple[Any, ...]]]:
+    """(distance, row of ``_NEAREST_FIELDS``), nearest first (then by id)."""
+    radius = duplicate_radius_m() if radius_m is None else radius_m
+    box = _box(lng, lat, radius)
+    # The database orders the box by a flat-earth distance and sends only the nearest few
+    # (a busy spot may hold hundreds of open cases); exact distances are computed here.
+    squeeze = math.cos(math.radians(lat)) ** 2
+    if among is None:
+        rows = _nearest_rows(matter_id, lng, lat, box, squeeze, exclude_pk, limit + _SLACK)
+    else:
+        cases = among.filter(matter_id=matter_id, status__in=_OPEN, merged_into__isnull=True, **box)
+        if exclude_pk is not None:
+            cases = cases.exclude(pk=exclude_pk)
+        flat = ExpressionWrapper(
+            (F("lng") - lng) * (F("lng") - lng) * squeeze + (F("lat") - lat) * (F("lat") - lat),
+            output_field=FloatField(),
+        )
+        rows = list(
+            cases.alias(flat_distance=flat)
+            .order_by("flat_distance", "pk")
+            .values_list(*_NEAREST_FIELDS)[: limit + _SLACK]
+        )
+    near = [(d, row) for row in rows if (d := distance_m(lng, lat, row[4], row[5])) <= radius]
+    near.sort(key=lambda found: (found[0], found[1][0]))
+    return near[:limit]
+
+
+_NEAREST_FIELDS = ["id", "number", "status", "address", "lng", "lat", "support_count"]
+
+
+@functools.cache
+def _nearest_sql(vendor: str) -> str:
+    """The query of ``similar_open_cases`` without a visibility filter, as the ORM would
+    write it (built once: intake runs it for every report)."""
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        field = Case._meta.get_field(name)
+        assert isinstance(field, Field)
+        assert field.column is not None
+        return quote(field.column)
+
+    fields = {name: column(name) for name in _NEAREST_FIELDS}
+    matter, merged = column("matter"), column("merged_into")
+    status, lng, lat, pk = fields["status"], fields["lng"], fields["lat"], fields["id"]
+    assert all(value.replace("_", "").isalpha() for value in _OPEN)  # safe as literals
+    statuses = ", ".join(f"'{value}'" for value in _OPEN)
+    return (
+        f"SELECT {', '.join(fields.values())} FROM {quote(Case._meta.db_table)} "
+        f"WHERE {matter} = %s AND {status} IN ({statuses}) AND {merged} IS NULL "
+        f"AND {lat} >= %s AND {lat} <= %s AND {lng} >= %s AND {lng} <= %s AND {pk} <> %s "
+        f"ORDER BY ({lng} - %s) * ({lng} - %s) * %s + ({lat} - %s) * ({lat} - %s), {pk} "
+        "LIMIT %s"
+    )
+
+
+def _nearest_rows(
+    matter_id: int,
+    lng: float,
+    lat: float,
+    box: dict[str, float],
+    squeeze: float,
+    exclude_pk: int | None,
+    count: int,
+) -> list[tuple[Any, ...]]:
+    params: list[Any] = [matter_id, box["lat__gte"], box["lat__lte"], box["lng__gte"]]
+    params += [box["lng__lte"], exclude_pk if exclude_pk is not None else 0]
+    params += [lng, lng, squeeze, lat, lat, count]
+    with connection.cursor() as cursor:
+        cursor.execute(_nearest_sql(connection.vendor), params)
+        return list(cursor.fetchall())
 
 
 def duplicates_of(case: Case, *, user: User) -> list[Nearby]:

@@ -1,10 +1,13 @@
 """Intake from every channel, idempotent: ``submit_report`` and ``answer_task``.
 
 A submission carries a key chosen by the client (the inspector app makes one per report,
-the public form one per page). The key row is inserted first, in the same transaction as
-the case: a concurrent retry with the same key waits on the unique index and then gets
-the stored answer; a key exists exactly when its case does, so a retry after a crash
-either finds the answer or creates the case — never twice.
+the public form one per page). The key row is written in the same transaction as the
+case, so a key exists exactly when its case does: a retry after a crash either finds the
+answer or creates the case — never twice. Task answers and reports with photos claim the
+key first (a concurrent retry waits on the unique index, then gets the stored answer
+without storing photos again); a report without photos writes its key last, with the
+answer, one statement fewer: a retry does the work, fails on the unique index, rolls
+back and answers the stored answer.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from urbangrid.cases.exceptions import InvalidInput
 from urbangrid.cases.models import AttachmentKind, Case, CaseEvent, Channel
 from urbangrid.cases.services import Report
 from urbangrid.cases.workflow import Action
+from urbangrid.catalog.cache import active_type
 from urbangrid.common import clock
 from urbangrid.geo.gcj02 import gcj02_to_wgs84
 from urbangrid.geo.locate import locate
 from urbangrid.intake import photos as photo_store
 from urbangrid.intake.models import IdempotencyKey, TrackingLink
 from urbangrid.intake.photos import Photo
-from urbangrid.intake.selectors import similar_open_cases
+from urbangrid.intake.selectors import open_cases_near
 from urbangrid.organisations.models import User
 from urbangrid.organisations.services import suggest_department
 from urbangrid.outbox.services import Outgoing, queue_messages
@@ -74,20 +78,46 @@ def replay(scope: str, key: str | None) -> Answer | None:
     return Answer(found.status_code, found.response, replayed=True)
 
 
-def idempotent(scope: str, key: str | None, work: Callable[[], Answer]) -> Answer:
-    """Run ``work`` once per (scope, key): in one transaction with the key row."""
-    earlier = replay(scope, key)
-    if earlier is not None:
-        return earlier
+def idempotent(
+    scope: str,
+    key: str | None,
+    work: Callable[[], Answer],
+    *,
+    claim_first: bool = True,
+    looked: bool = False,
+) -> Answer:
+    """Run ``work`` once per (scope, key): in one transaction with the key row.
+
+    ``claim_first`` (the default): look for an earlier answer (unless the caller just
+    did: ``looked``), then insert the key row before the work, so that a concurrent
+    retry waits on its unique index and does no work. Otherwise — for work whose every
+    effect is in the database — the work runs at once and the key row is inserted last,
+    with the answer; a retry (or a concurrent request with the same key) fails on the
+    unique index there, its work rolls back and it answers the stored answer. Either way
+    a key exists exactly when its case does, and one key never makes two cases.
+    """
+    if claim_first and not looked:
+        earlier = replay(scope, key)
+        if earlier is not None:
+            return earlier
     try:
         with transaction.atomic():
             row = None
-            if key is not None:
+            if key is not None and claim_first:
                 row = IdempotencyKey.objects.create(scope=scope, key=key, created_at=clock.now())
             answer = work()
             if row is not None:
                 IdempotencyKey.objects.filter(pk=row.pk).update(
                     status_code=answer.status, response=answer.body, case_id=answer.case_id
+                )
+            elif key is not None:
+                IdempotencyKey.objects.create(
+                    scope=scope,
+                    key=key,
+                    status_code=answer.status,
+                    response=answer.body,
+                    case_id=answer.case_id,
+                    created_at=clock.now(),
                 )
     except IntegrityError:
         earlier = replay(scope, key)
@@ -132,11 +162,16 @@ def submit_report(
     if report.reporter_email and "@" not in report.reporter_email:
         raise InvalidInput("not an e-mail address", field="reporter_email")
     scope = scope or scope_of(actor)
-    earlier = replay(scope, key)
-    if earlier is not None:
-        return earlier
-    # Reads that need no lock are done before the transaction, which holds the case
-    # number counter's row lock until it commits.
+    # Photos are files written during the work: claim the key first, so that a retry
+    # never writes them twice. Without photos the key row goes in last (one statement
+    # fewer; a retry's work rolls back).
+    claim_first = bool(photos)
+    if claim_first:
+        earlier = replay(scope, key)
+        if earlier is not None:
+            return earlier
+    # Reads that need no lock are done before the transaction (on SQLite it holds the
+    # case number counter's row lock until it commits).
     advice = _advice(report, with_duplicates=suggest_duplicates)
 
     def work() -> Answer:
@@ -171,7 +206,7 @@ def submit_report(
             )
         return Answer(201, body, case_id=case.pk)
 
-    return idempotent(scope, key, work)
+    return idempotent(scope, key, work, claim_first=claim_first, looked=True)
 
 
 def _advice(report: Report, *, with_duplicates: bool) -> dict[str, Any] | None:
@@ -183,9 +218,8 @@ def _advice(report: Report, *, with_duplicates: bool) -> dict[str, Any] | None:
     place = locate(lng, lat) if math.isfinite(lng) and math.isfinite(lat) else None
     if place is None:
         return None
-    try:
-        matter = case_services.find_matter(report.matter_code)
-    except InvalidInput:
+    matter = active_type(report.matter_code)
+    if matter is None:
         return None
     suggestion = suggest_department(
         matter, grid_code=place.grid_code, component_ident=report.component_ident.strip() or None
@@ -203,10 +237,7 @@ def _advice(report: Report, *, with_duplicates: bool) -> dict[str, Any] | None:
 
 
 def _duplicates(matter_id: int, lng: float, lat: float, exclude: int | None) -> list[Any]:
-    return [
-        {"number": n.case.number, "status": n.case.status, "distance_m": round(n.distance_m)}
-        for n in similar_open_cases(matter_id, lng, lat, exclude_pk=exclude)
-    ]
+    return open_cases_near(matter_id, lng, lat, exclude_pk=exclude)
 
 
 def receipt(

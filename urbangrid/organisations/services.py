@@ -11,14 +11,14 @@ USCC) come before every owner rule.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from urbangrid.assets.models import Component
+from urbangrid.catalog.cache import ProcessCache, invalidate_on_change
 from urbangrid.catalog.models import CatalogType, Standard
 from urbangrid.common import clock
 from urbangrid.organisations.models import (
@@ -34,6 +34,9 @@ from urbangrid.organisations.models import (
 
 TOKEN_PREFIX = "ug_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+#: Seconds a process may keep accepting a token after it was revoked in another process
+#: (or its user was deactivated there): the bound on revocation.
+TOKEN_CACHE_SECONDS = 5.0
 
 
 def hash_token(raw: str) -> str:
@@ -54,25 +57,47 @@ def issue_token(user: User, name: str = "") -> str:
     return raw
 
 
+@dataclass
+class _CachedToken:
+    token_id: int
+    user: User
+    last_used_at: dt.datetime | None
+
+
+_tokens = ProcessCache[_CachedToken | None](
+    "api_tokens", seconds=TOKEN_CACHE_SECONDS, max_entries=10_000, keep_none=False
+)
+invalidate_on_change(_tokens, ApiToken, User)
+
+
+def _load_token(key_hash: str) -> _CachedToken | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    return None if token is None else _CachedToken(token.pk, token.user, token.last_used_at)
+
+
 def authenticate_token(raw: str) -> User | None:
     """The active user a raw key belongs to, or ``None`` (unknown, revoked, inactive user).
 
-    Records ``last_used_at`` at most once a minute, without touching other fields.
+    Records ``last_used_at`` at most once a minute, without touching other fields. A valid
+    token is remembered by its hash for ``TOKEN_CACHE_SECONDS`` in the process: revoking
+    it (``revoke_token``, admin) or changing its user takes effect at once in the process
+    that did it and within ``TOKEN_CACHE_SECONDS`` in every other one.
     """
     if not raw:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    key_hash = hash_token(raw)
+    cached = _tokens.get(key_hash, lambda: _load_token(key_hash))
+    if cached is None:
         return None
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
-    return token.user
+    if cached.last_used_at is None or now - cached.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=cached.token_id).update(last_used_at=now)
+        cached.last_used_at = now
+    return copy.copy(cached.user)  # each request its own instance
 
 
 def revoke_token(token: ApiToken | str) -> bool:
@@ -84,6 +109,7 @@ def revoke_token(token: ApiToken | str) -> bool:
         qs = qs.filter(key_hash=hash_token(token))
     now = clock.now()
     revoked = qs.update(revoked_at=now) > 0
+    _tokens.changed()
     if revoked and isinstance(token, ApiToken):
         token.revoked_at = now
     return revoked
@@ -226,6 +252,30 @@ def _rule_candidate(
     )
 
 
+_rules = ProcessCache[dict[str, tuple[ResponsibilityRule, ...]]]("responsibility_rules")
+invalidate_on_change(_rules, ResponsibilityRule, Department, CatalogType)
+
+
+def _load_district_rules(district_code: str) -> dict[str, tuple[ResponsibilityRule, ...]]:
+    rules = (
+        ResponsibilityRule.objects.filter(
+            area_code__startswith=district_code, is_active=True, department__is_active=True
+        )
+        .select_related("department__parent", "catalog_type")
+        .order_by("priority", "id")
+    )
+    by_area: dict[str, list[ResponsibilityRule]] = {}
+    for rule in rules:
+        by_area.setdefault(rule.area_code, []).append(rule)
+    return {area: tuple(found) for area, found in by_area.items()}
+
+
+def district_rules(district_code: str) -> dict[str, tuple[ResponsibilityRule, ...]]:
+    """The active rules of active departments for areas in the district, by area code
+    (priority, id order). Cached per process (``catalog.cache``): read-only."""
+    return _rules.get(district_code, lambda: _load_district_rules(district_code))
+
+
 def resolve_responsibility(
     catalog_type: CatalogType, *, grid_code: str, component_ident: str | None = None
 ) -> Resolution:
@@ -242,18 +292,17 @@ def resolve_responsibility(
     if via.pk is not None:
         exact_ids.add(via.pk)
     prefixes = [grid_code[:n] for n in sorted(_AREA_BY_LENGTH) if len(grid_code) >= n]
-    rules = (
-        ResponsibilityRule.objects.filter(
-            Q(catalog_type_id__in=exact_ids)
-            | Q(catalog_type__isnull=True, class_code=via.class_code)
-            | Q(catalog_type__isnull=True, class_code=""),
-            area_code__in=prefixes,
-            is_active=True,
-            department__is_active=True,
+    by_area = district_rules(grid_code[:6]) if prefixes else {}
+    rules = [
+        rule
+        for prefix in prefixes
+        for rule in by_area.get(prefix, ())
+        if (
+            rule.catalog_type_id in exact_ids
+            if rule.catalog_type_id is not None
+            else rule.class_code in ("", via.class_code)
         )
-        .select_related("department__parent", "catalog_type")
-        .order_by("priority", "id")
-    )
+    ]
     ranked: list[tuple[tuple[int, int, int, int, int], Candidate]] = []
     for rule in rules:
         if rule.catalog_type_id is not None:

@@ -13,17 +13,25 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Floor
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from urbangrid.assets.models import Component
+from urbangrid.cases import tally
 from urbangrid.cases.models import LIGHT_RANK, Case, CaseEvent, Light
-from urbangrid.cases.selectors import CaseFilters, cases_visible_to, filter_cases
-from urbangrid.cases.workflow import END_STATUSES, CaseStatus
+from urbangrid.cases.selectors import (
+    CaseFilters,
+    TallyScope,
+    cases_visible_to,
+    filter_cases,
+    tally_scope,
+)
+from urbangrid.cases.workflow import END_STATUSES, LIGHT_CHANGED, SUPPORT, Action, CaseStatus
 from urbangrid.catalog.models import CatalogType
 from urbangrid.common import clock
 from urbangrid.geo.models import Street
@@ -37,6 +45,9 @@ QUEUE_SIZE = 25
 SEARCH_SIZE = 50
 
 # --- Urgency ---------------------------------------------------------------------------
+
+
+URGENCY = (LIGHT_RANK, F("stage_due_at").asc(nulls_last=True), "pk")
 
 
 def by_urgency(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -120,6 +131,45 @@ QUEUES: tuple[Queue, ...] = (
           lambda user: Q(), _("Newest changes first; every case's full history is one click away")),
 )  # fmt: skip
 QUEUES_BY_KEY = {q.key: q for q in QUEUES}
+
+Counted = Callable[[tally.CountRow, User], bool]
+COUNTED: dict[str, Counted] = {
+    "new": lambda r, user: r.status == S.REPORTED,
+    "verified": lambda r, user: r.status == S.VERIFIED,
+    "to_send_check": lambda r, user: r.status == S.TO_CHECK,
+    "to_file": lambda r, user: r.status == S.TO_FILE,
+    "to_close": lambda r, user: r.status == S.TO_CLOSE,
+    "self_handled": lambda r, user: r.status == S.SELF_HANDLED,
+    "to_dispatch": lambda r, user: r.status == S.TO_DISPATCH and not r.returned,
+    "returned": lambda r, user: r.status == S.TO_DISPATCH and r.returned,
+    "requests": lambda r, user: r.status in (S.DISPATCHED, S.HANDLING) and r.pending,
+    "to_receive": lambda r, user: r.status == S.DISPATCHED and r.department == user.department_id,
+    "handling": lambda r, user: r.status == S.HANDLING and r.department == user.department_id,
+    "suspended": lambda r, user: r.status == S.SUSPENDED and r.department == user.department_id,
+    "to_verify": lambda r, user: r.status == S.VERIFYING,
+    "to_check": lambda r, user: r.status == S.CHECKING,
+    "overdue": lambda r, user: r.light == Light.RED,
+}
+"""Each counted queue's ``where``, on a row of the open-case tally (``cases.tally``) of
+the user's scope: the counts read those rows, not the cases."""
+HELD_BY_DEPARTMENT = frozenset({"to_receive", "handling", "suspended"})
+"""The queues holding only cases their department has now: the department's tally rows
+answer them for its staff (and any centre's rows, by the department)."""
+IN_GRIDS = frozenset({"to_verify", "to_check"})
+"""The queues of an inspector's grids: the tally's rows of those grids answer them."""
+
+
+def _answers(scope: TallyScope, key: str) -> bool:
+    """Whether the tally rows of ``scope`` answer queue ``key``."""
+    if key not in COUNTED:
+        return False
+    if scope.grids is not None:
+        return key in IN_GRIDS
+    if scope.department is not None:
+        return key in HELD_BY_DEPARTMENT
+    return key not in IN_GRIDS
+
+
 SHORT_LABELS: dict[str, str | Promise] = {
     "new": _("New"),
     "verified": _("Verified"),
@@ -144,14 +194,41 @@ def queues_for(user: User) -> list[Queue]:
     return [q for q in QUEUES if user.role in q.roles]
 
 
+def queue_list_query(user: User, key: str) -> str:
+    """The case list's query string for all of queue ``key`` (the search filters that
+    hold it, most urgent first: a queue of one status reads the status's urgency index)."""
+    params: list[tuple[str, str]] = [("open", "1")]
+    if key == "overdue":
+        params.append(("light", Light.RED))
+    elif key == "recent":
+        params = [("order", "newest")]
+    else:
+        params += [("status", status) for status in QUEUE_STATUSES[key]]
+    if key in HELD_BY_DEPARTMENT and user.department_id is not None:
+        params.append(("department", str(user.department_id)))
+    return urlencode(params)
+
+
 def queue_cases(user: User, key: str, *, limit: int = QUEUE_SIZE) -> QuerySet[Case]:
     """The cases of queue ``key`` that ``user`` sees, most urgent first (one query)."""
     queue = QUEUES_BY_KEY[key]
     cases = cases_visible_to(user).filter(queue.where(user))
+    if key in HELD_BY_DEPARTMENT:
+        # The department's first page straight from its urgency index; the visibility
+        # rule then applies to those few (the planner, left alone, walks every case ever
+        # dispatched to the department and sorts them).
+        first = Case.objects.filter(queue.where(user)).order_by(*URGENCY)[:limit]
+        cases = cases.filter(pk__in=first.values("pk"))
     cases = cases.select_related("matter", "department")
+    if key in SUGGESTED:
+        cases = cases.select_related("matter__successor")  # what ``suggestions_for`` reads
     if key == "recent":
         return cases.order_by("-created_at", "-pk")[:limit]
     return by_urgency(cases)[:limit]
+
+
+SUGGESTED = frozenset({"to_dispatch", "returned"})
+"""The queues shown with each case's suggested department (``suggestions_for``)."""
 
 
 QUEUE_STATUSES: dict[str, tuple[str, ...]] = {
@@ -174,18 +251,47 @@ QUEUE_STATUSES: dict[str, tuple[str, ...]] = {
 """The statuses each queue draws from: counts read only those rows (status index)."""
 
 
+def open_rows(
+    user: User, scope: TallyScope, *, statuses: Iterable[str] | None = None
+) -> list[tally.CountRow]:
+    """The open cases ``user`` sees within ``scope``, by tally key: the tally's rows plus
+    the few visible cases outside the area (shared), counted from the cases."""
+    rows = tally.open_counts(
+        area=scope.area, department=scope.department, statuses=statuses, grids=scope.grids
+    )
+    if scope.extra:
+        extra = cases_visible_to(user).filter(pk__in=scope.extra, status__in=OPEN)
+        if statuses is not None:
+            extra = extra.filter(status__in=list(statuses))
+        rows += tally.rows_of(extra)
+    return rows
+
+
 def queue_counts(user: User) -> dict[str, int]:
-    """Queue key → how many cases wait there for ``user`` (one query for all queues)."""
+    """Queue key → how many cases wait there for ``user``, exact now: from the open-case
+    tally (one query), the queues it cannot answer counted from the cases (one more)."""
     queues = [q for q in queues_for(user) if q.key != "recent"]
     if not queues:
         return {}
-    statuses = sorted({s for q in queues for s in QUEUE_STATUSES[q.key]})
-    counts = (
-        cases_visible_to(user)
-        .filter(status__in=statuses)
-        .aggregate(**{q.key: Count("pk", filter=q.where(user)) for q in queues})
-    )
-    return {key: int(value or 0) for key, value in counts.items()}
+    counts: dict[str, int] = {}
+    scope = tally_scope(user)
+    if scope is not None:
+        answered = [q for q in queues if _answers(scope, q.key)]
+        if answered:
+            statuses = sorted({s for q in answered for s in QUEUE_STATUSES[q.key]})
+            rows = open_rows(user, scope, statuses=statuses)
+            for q in answered:
+                counts[q.key] = sum(r.n for r in rows if COUNTED[q.key](r, user))
+    rest = [q for q in queues if q.key not in counts]
+    if rest:
+        statuses = sorted({s for q in rest for s in QUEUE_STATUSES[q.key]})
+        live = (
+            cases_visible_to(user)
+            .filter(status__in=statuses)
+            .aggregate(**{q.key: Count("pk", filter=q.where(user)) for q in rest})
+        )
+        counts.update({key: int(value or 0) for key, value in live.items()})
+    return {q.key: counts[q.key] for q in queues}
 
 
 # --- Responsibility suggestions, batched ---------------------------------------------------
@@ -436,12 +542,82 @@ def overview(user: User) -> Overview:
     return result
 
 
+def _today_start() -> dt.datetime:
+    return dt.datetime.combine(clock.today_local(), dt.time(), tzinfo=clock.SHANGHAI)
+
+
+EVENT_ACTIONS = sorted({*Action, LIGHT_CHANGED, SUPPORT})
+"""Every action an event can record (``cases.services`` writes only these): naming them
+lets the database read today's events of each from its (action, time) index."""
+
+
+def _flow_today(visible: QuerySet[Case], start: dt.datetime) -> list[dict[str, Any]]:
+    return _rows(
+        CaseEvent.objects.filter(
+            action__in=EVENT_ACTIONS, at__gte=start, case__in=visible.values("pk")
+        )
+        .values("action")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+
+
 def _overview(user: User) -> Overview:
+    """From the open-case tally where it answers for ``user`` (open, red and yellow by
+    department and street), from the cases otherwise."""
+    scope = tally_scope(user)
+    if scope is None or scope.area is None:
+        return _overview_from_cases(user)
+    rows = open_rows(user, scope)
+    visible = cases_visible_to(user)
+    start = _today_start()
+
+    def tally_by(key: Callable[[tally.CountRow], Any]) -> dict[Any, dict[str, int]]:
+        groups: dict[Any, dict[str, int]] = {}
+        for r in rows:
+            group = groups.setdefault(key(r), {"open": 0, "red": 0, "yellow": 0})
+            group["open"] += r.n
+            if r.light in (Light.RED, Light.YELLOW):
+                group[r.light] += r.n
+        return groups
+
+    departments = tally_by(lambda r: r.department)
+    names = dict(
+        Department.objects.filter(pk__in=[d for d in departments if d]).values_list("pk", "name")
+    )
+    by_department: list[dict[str, Any]] = [
+        {"department_id": d or None, "department__name": names.get(d), **counts}
+        for d, counts in sorted(
+            departments.items(), key=lambda item: (-item[1]["red"], -item[1]["open"], item[0])
+        )
+    ]
+    streets = tally_by(lambda r: r.area[: tally.AREA_DIGITS])
+    street_names = dict(Street.objects.filter(code__in=streets).values_list("code", "name"))
+    by_street: list[dict[str, Any]] = [
+        {"street_code": code, "name": street_names.get(code, code), **counts}
+        for code, counts in sorted(
+            streets.items(), key=lambda item: (-item[1]["red"], -item[1]["open"], item[0])
+        )
+    ]
+    total = tally_by(lambda r: None).get(None, {"open": 0, "red": 0, "yellow": 0})
+    return Overview(
+        open=total["open"],
+        red=total["red"],
+        yellow=total["yellow"],
+        created_today=visible.filter(created_at__gte=start).count(),
+        closed_today=visible.filter(closed_at__gte=start).count(),
+        by_department=by_department,
+        by_street=by_street,
+        flow_today=_flow_today(visible, start),
+    )
+
+
+def _overview_from_cases(user: User) -> Overview:
     visible = cases_visible_to(user)
     open_cases = visible.filter(status__in=OPEN)
     red = Count("pk", filter=Q(light=Light.RED))
     yellow = Count("pk", filter=Q(light=Light.YELLOW))
-    start = dt.datetime.combine(clock.today_local(), dt.time(), tzinfo=clock.SHANGHAI)
+    start = _today_start()
     totals = visible.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN)),
         red=Count("pk", filter=Q(status__in=OPEN, light=Light.RED)),
@@ -466,12 +642,7 @@ def _overview(user: User) -> Overview:
     )
     for row in streets:
         row["name"] = names.get(row["street_code"], row["street_code"])
-    flow: list[dict[str, Any]] = _rows(
-        CaseEvent.objects.filter(at__gte=start, case__in=visible.values("pk"))
-        .values("action")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-    )
+    flow = _flow_today(visible, start)
     return Overview(
         open=totals["open"],
         red=totals["red"],
@@ -514,12 +685,14 @@ def map_cases(
     light: str = "",
 ) -> MapData:
     """The cases ``user`` sees inside ``bbox``: single points at street zoom (and when
-    few), else counts per square cell of about 64 screen pixels, aggregated by the
-    database (two queries either way)."""
-    cases = in_bbox(cases_visible_to(user), bbox).filter(status__in=statuses or OPEN)
-    if light:
-        cases = cases.filter(light=light)
+    few), else counts per square cell of about 64 screen pixels. Cells are whole: one
+    crossing the edge of the view counts all its cases, wherever the view ends. Open
+    cases of centre roles come from the open-case tally (``cases.tally``: a few thousand
+    rows for a city-wide view), the rest is aggregated from the cases by the database."""
     if zoom >= POINT_ZOOM:
+        cases = in_bbox(cases_visible_to(user), bbox).filter(status__in=statuses or OPEN)
+        if light:
+            cases = cases.filter(light=light)
         rows = list(
             cases.order_by("-created_at").values_list("number", "lng", "lat", "light", "status")[
                 : MAX_POINTS + 1
@@ -535,32 +708,70 @@ def map_cases(
                 ],
             )
     size = cell_size(zoom)
-    cells = (
-        cases.annotate(cx=Floor(F("lng") / size), cy=Floor(F("lat") / size))
+    min_lng, min_lat, max_lng, max_lat = bbox
+    xs = (math.floor(min_lng / size), math.floor(max_lng / size))
+    ys = (math.floor(min_lat / size), math.floor(max_lat / size))
+    sums: dict[tuple[int, int], list[float]] = {}
+    scope = tally_scope(user)
+    if statuses is None and zoom <= tally.FINE and scope is not None and scope.area is not None:
+        for row in tally.cells(zoom=zoom, x_range=xs, y_range=ys, area=scope.area, light=light):
+            sums[(row.x, row.y)] = [
+                row.n,
+                row.red,
+                row.yellow,
+                row.lng_sum / 1_000_000,
+                row.lat_sum / 1_000_000,
+            ]
+        if scope.extra:
+            extra = cases_visible_to(user).filter(pk__in=scope.extra, status__in=OPEN)
+            _add_cells(sums, extra.filter(light=light) if light else extra, size, xs, ys)
+    else:
+        cases = cases_visible_to(user).filter(status__in=statuses or OPEN)
+        _add_cells(sums, cases.filter(light=light) if light else cases, size, xs, ys)
+    out: list[dict[str, Any]] = [
+        {
+            "lng": round(sx / n, 6),
+            "lat": round(sy / n, 6),
+            "n": int(n),
+            "red": int(red),
+            "yellow": int(yellow),
+        }
+        for (n, red, yellow, sx, sy) in (sums[key] for key in sorted(sums))
+        if n
+    ]
+    total = sum(int(c["n"]) for c in out)
+    return MapData(mode="cells", total=total, cells=out, cell_size=size)
+
+
+def _add_cells(
+    sums: dict[tuple[int, int], list[float]],
+    cases: QuerySet[Case],
+    size: float,
+    xs: tuple[int, int],
+    ys: tuple[int, int],
+) -> None:
+    """Add ``cases`` of the cells ``xs`` × ``ys`` to ``sums`` (cell → n, red, yellow,
+    Σ lng, Σ lat), aggregated by the database."""
+    box = (xs[0] * size, ys[0] * size, (xs[1] + 1) * size, (ys[1] + 1) * size)
+    rows = (
+        in_bbox(cases, box)
+        .annotate(cx=Floor(F("lng") / size), cy=Floor(F("lat") / size))
+        .filter(cx__gte=xs[0], cx__lte=xs[1], cy__gte=ys[0], cy__lte=ys[1])
         .values("cx", "cy")
         .annotate(
             n=Count("pk"),
             red=Count("pk", filter=Q(light=Light.RED)),
             yellow=Count("pk", filter=Q(light=Light.YELLOW)),
-            lng=Avg("lng"),
-            lat=Avg("lat"),
+            sx=Sum("lng"),
+            sy=Sum("lat"),
         )
         .order_by()
     )
-    out = []
-    total = 0
-    for row in cells:
-        total += row["n"]
-        out.append(
-            {
-                "lng": round(row["lng"], 6),
-                "lat": round(row["lat"], 6),
-                "n": row["n"],
-                "red": row["red"],
-                "yellow": row["yellow"],
-            }
-        )
-    return MapData(mode="cells", total=total, cells=out, cell_size=size)
+    for row in rows:
+        acc = sums.setdefault((int(row["cx"]), int(row["cy"])), [0, 0, 0, 0.0, 0.0])
+        values = (row["n"], row["red"], row["yellow"], row["sx"], row["sy"])
+        for i, value in enumerate(values):
+            acc[i] += value or 0
 
 
 def parse_bbox(raw: str) -> BBox | None:

@@ -89,8 +89,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def _queue_context(user: User, key: str) -> dict[str, Any]:
     queue = selectors.QUEUES_BY_KEY[key]
     cases = list(selectors.queue_cases(user, key))
-    context: dict[str, Any] = {"queue": queue, "cases": cases, "count": None}
-    if key in ("to_dispatch", "returned") and has_permission(user, Permission.DISPATCH):
+    context: dict[str, Any] = {
+        "queue": queue,
+        "cases": cases,
+        "count": None,
+        "list_query": selectors.queue_list_query(user, key),
+    }
+    if key in selectors.SUGGESTED and has_permission(user, Permission.DISPATCH):
         context["suggestions"] = selectors.suggestions_for(cases)
         context["departments"] = selectors.active_departments()
         context["bulk"] = True

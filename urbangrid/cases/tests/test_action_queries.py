@@ -16,8 +16,9 @@ from urbangrid.cases.exceptions import InvalidInput
 from urbangrid.cases.models import Case, CaseEvent
 from urbangrid.outbox.models import Message
 
-# Open, lock + load, event, case, outbox, close.
-BASE = 6
+# Open, lock + load, event, case, open-case tally journal (every step below changes the
+# status), outbox, close.
+BASE = 7
 STEPS = (
     # (action, actor, queries beyond BASE)
     ("send_verify", "operator", 0),

@@ -284,6 +284,31 @@ def test_a_boundary_case_is_coordinated_by_the_city_without_duplication(levels: 
     assert case.status == "dispatched"
 
 
+def test_the_other_district_sees_a_coordinated_boundary_case_read_only(levels: Levels) -> None:
+    w = levels.world
+    other = levels.other_district_dispatcher
+    case = levels.report(w.operator)
+    levels.to_dispatch(case, operator=w.operator, leader=w.shift_leader)
+    with pytest.raises(CaseNotFound):
+        access_case(other, case.number)
+    case = levels.act(case, "coordinate", w.dispatcher, districts="110102", reason="两区交界")
+    seen = access_case(other, case.number)
+    assert seen.pk == case.pk
+    assert cases_visible_to(other).filter(pk=case.pk).count() == 1
+    assert allowed_actions(other, seen) == []  # the city holds it
+    # Its own cases stay visible beside the shared one; a third district sees nothing.
+    own = _other_district_case(levels)
+    assert set(cases_visible_to(other).values_list("pk", flat=True)) >= {case.pk, own.pk}
+    third = make_user("dispatcher3", Role.DISPATCHER, area_code="110103")
+    assert not cases_visible_to(third).filter(pk=case.pk).exists()
+    # Handled by the city, checked and closed by the district it lies in: still shared.
+    case = levels.act(
+        case, "dispatch", levels.city_dispatcher, department_id=levels.city_department.pk
+    )
+    assert access_case(other, case.number).status == "dispatched"
+    assert list(case.shares.values_list("district_code", flat=True)) == ["110102"]
+
+
 def test_only_a_district_coordinates(levels: Levels) -> None:
     case = levels.report(levels.street_operator)
     levels.to_dispatch(case, operator=levels.street_operator, leader=levels.street_leader)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from urbangrid.cases.models import Case, CaseEvent
@@ -37,3 +39,21 @@ def test_sample_cases_walk_the_loop_with_a_consistent_history(loaded: DemoCity) 
             status = event.to_status or status
             assert event.at >= events[0].at
         assert status == case.status
+
+
+def test_sample_staff_steps_happen_in_working_time(loaded: DemoCity) -> None:
+    """Reports may come at any hour; the centre's and departments' steps keep office
+    hours and workdays, as the deadlines assume."""
+    from urbangrid.calendars.services import spec_for_calendar
+    from urbangrid.calendars.worktime import working_seconds_between
+
+    seed_cases(30, seed=5, days=20)
+    spec = spec_for_calendar(None)
+    steps = CaseEvent.objects.exclude(action__in=["report", "light_changed"])  # the sweep: any hour
+    assert steps.exists()
+    second = dt.timedelta(seconds=1)
+    for event in steps:
+        # Inside a working period (or on its edge): a working second touches the moment.
+        before = working_seconds_between(spec, event.at - second, event.at)
+        after = working_seconds_between(spec, event.at, event.at + second)
+        assert before or after, (event.action, event.at)

@@ -79,3 +79,37 @@ def test_split_needs_a_merged_report(world):
     world.act(case, "cancel", world.shift_leader, reason="无效")
     with pytest.raises(TransitionNotAllowed):
         world.act(case, "split", world.shift_leader, reason="x")
+
+
+def test_a_busy_spot_gives_the_ten_nearest_in_order_either_way(world):
+    """The intake's own query and the visibility-filtered one agree, nearest first, with
+    every candidate measured exactly (many open cases around one point)."""
+    import random
+
+    from urbangrid.intake.selectors import similar_open_cases
+
+    rng = random.Random(7)
+    lng, lat = world.point(5)
+    for _ in range(40):
+        world.report(lng=lng + rng.uniform(-0.0006, 0.0006), lat=lat + rng.uniform(-0.0004, 0.0004))
+    for _ in range(5):
+        x, y = lng + rng.uniform(-0.0003, 0.0003), lat + rng.uniform(-0.0002, 0.0002)
+        fast = similar_open_cases(world.matter.pk, x, y)
+        filtered = similar_open_cases(world.matter.pk, x, y, among=Case.objects.all())
+        assert [(n.case.number, n.distance_m) for n in fast] == [
+            (n.case.number, n.distance_m) for n in filtered
+        ]
+        assert 0 < len(fast) <= 10
+        distances = [n.distance_m for n in fast]
+        assert distances == sorted(distances)
+        assert all(d <= 50 for d in distances)
+        everything = sorted(
+            (d, c.pk) for c in Case.objects.all() if (d := distance_m(x, y, c.lng, c.lat)) <= 50
+        )
+        assert [n.case.pk for n in fast] == [pk for _d, pk in everything[:10]]
+
+
+def distance_m(*args: float) -> float:
+    from urbangrid.intake.selectors import distance_m as measure
+
+    return measure(*args)

@@ -83,3 +83,22 @@ def test_components_only_at_high_zoom(world, as_user):
     assert low == {"shown": False, "items": []}
     high = client.get("/api/v1/map/assets", {"bbox": BOX, "zoom": 18}).json()
     assert high["shown"] is True
+
+
+def test_cells_are_whole_whatever_the_edge_of_the_view(world, as_user):
+    import math
+
+    from urbangrid.staff.selectors import cell_size
+
+    case = world.report()
+    size = cell_size(12)
+    x, y = math.floor(case.lng / size), math.floor(case.lat / size)
+    # A view ending inside the case's cell, short of the case itself.
+    box = f"{x * size},{y * size},{x * size + 1e-7},{y * size + 1e-7}"
+    for user in (world.dispatcher, world.handler):  # the open-case tally; the cases
+        if user is world.handler:
+            world.to_handling(case)
+        data = as_user(user).get("/api/v1/map/cases", {"bbox": box, "zoom": 12}).json()
+        assert data["total"] == 1, user.username
+        (cell,) = data["cells"]
+        assert (cell["lng"], cell["lat"]) == (round(case.lng, 6), round(case.lat, 6))

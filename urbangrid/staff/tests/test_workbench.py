@@ -130,3 +130,17 @@ def test_workbench_query_count_does_not_grow_with_the_cases(world, as_user):
     queue_few = _queries(client, "/staff/queues/to_dispatch/")
     world.to_dispatch(world.report(grid_index=2))
     assert _queries(client, "/staff/queues/to_dispatch/") == queue_few
+
+
+def test_a_long_queue_links_to_the_list_of_its_cases(world, as_user):
+    from urbangrid.staff.selectors import QUEUE_SIZE
+
+    cases = [world.report(grid_index=i % 16) for i in range(QUEUE_SIZE + 1)]
+    world.act(cases[0], "send_verify", world.operator)  # no longer in "new"
+    world.report()
+    page = as_user(world.operator).get("/staff/queues/new/").content.decode()
+    assert 'href="/staff/cases/?open=1&amp;status=reported"' in page
+    assert f">{QUEUE_SIZE + 1}<" in page  # the count, from the tally
+    listed = as_user(world.operator).get("/staff/cases/?open=1&status=reported").content.decode()
+    assert cases[1].number in listed
+    assert cases[0].number not in listed
