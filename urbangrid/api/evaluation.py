@@ -2,7 +2,10 @@
 object's figures, the cases behind a number, hotspots and background exports.
 
 Auth as the cases API (bearer token or session); every endpoint needs
-``VIEW_EVALUATION``.
+``VIEW_EVALUATION``. The period is read the same way everywhere (``PeriodQuery``):
+``period`` (day, week, month, quarter, year, custom), ``on`` (a date or ``YYYY-MM``),
+``start`` and ``end`` (a custom period). Object kinds include ``city``; ``district``
+and ``area`` take any area code (a city's four digits, a district's six, …).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -36,19 +39,51 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+AREA_CODE_LENGTHS = frozenset(ind.AREA_CODE_LENGTH.values())
+
+
 def _district(user: User, district: str) -> str:
+    """The area evaluated from: ``district`` (any area code: a city's 4 digits, a
+    district's 6, …), else the user's district, else the first district."""
+    district = district.strip()
     if district:
+        if not (district.isdigit() and len(district) in AREA_CODE_LENGTHS):
+            raise HttpError(400, "district must be an area code (4, 6, 9, 12 or 15 digits)")
         return district
     if len(user.area_code) >= 6:
         return user.area_code[:6]
     return District.objects.order_by("code").values_list("code", flat=True).first() or ""
 
 
-def _period(period: str, on: str, start: str, end: str) -> Period:
-    try:
-        return parse_period(period, on, start, end, today=clock.today_local())
-    except PeriodError as exc:
-        raise HttpError(400, str(exc)) from exc
+class PeriodQuery(Schema):
+    """The period of a result, as query parameters."""
+
+    period: str = Field(default="month", description="day, week, month, quarter, year or custom")
+    on: str = Field(default="", description="a day (YYYY-MM-DD) or month (YYYY-MM); default today")
+    start: str = Field(default="", description="first day of a custom period")
+    end: str = Field(default="", description="last day of a custom period")
+
+    def resolve(self) -> Period:
+        try:
+            return parse_period(
+                self.period, self.on, self.start, self.end, today=clock.today_local()
+            )
+        except PeriodError as exc:
+            raise HttpError(400, str(exc)) from exc
+
+
+class ScopedPeriodQuery(PeriodQuery):
+    district: str = Field(
+        default="", description="the area evaluated from: any area code (default: your district)"
+    )
+
+
+class MonthQuery(Schema):
+    on: str = Field(default="", description="a day (YYYY-MM-DD) or month (YYYY-MM); default today")
+
+
+def _month(on: str) -> Period:
+    return PeriodQuery(period="month", on=on).resolve()
 
 
 def _kind(kind: str) -> str:
@@ -85,35 +120,20 @@ def indicator_catalogue(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/scores/{kind}", summary="Scores, grades and ranks of every object of a kind")
-def scores(
-    request: HttpRequest,
-    kind: str,
-    period: str = "month",
-    on: str = "",
-    start: str = "",
-    end: str = "",
-    district: str = "",
-) -> dict[str, Any]:
+def scores(request: HttpRequest, kind: str, q: Query[ScopedPeriodQuery]) -> dict[str, Any]:
     user = _user(request)
-    p = _period(period, on, start, end)
-    results = evaluate(_kind(kind), p, _district(user, district))
+    p = q.resolve()
+    results = evaluate(_kind(kind), p, _district(user, q.district))
     return {"period": _period_out(p), "results": [_result(r) for r in results]}
 
 
 @router.get("/scores/{kind}/{key}", summary="One object's counters, rates and score")
 def one_object(
-    request: HttpRequest,
-    kind: str,
-    key: str,
-    period: str = "month",
-    on: str = "",
-    start: str = "",
-    end: str = "",
-    district: str = "",
+    request: HttpRequest, kind: str, key: str, q: Query[ScopedPeriodQuery]
 ) -> dict[str, Any]:
     user = _user(request)
-    p = _period(period, on, start, end)
-    result = evaluate_one(_kind(kind), key, p, _district(user, district))
+    p = q.resolve()
+    result = evaluate_one(_kind(kind), key, p, _district(user, q.district))
     if result is None:
         raise HttpError(404, "no activity of this object in the period")
     return {"period": _period_out(p), **_result(result)}
@@ -121,41 +141,30 @@ def one_object(
 
 @router.get("/scores/{kind}/{key}/cases/{counter}", summary="The cases behind a number")
 def object_cases(
-    request: HttpRequest,
-    kind: str,
-    key: str,
-    counter: str,
-    period: str = "month",
-    on: str = "",
-    start: str = "",
-    end: str = "",
-    district: str = "",
+    request: HttpRequest, kind: str, key: str, counter: str, q: Query[ScopedPeriodQuery]
 ) -> dict[str, Any]:
     user = _user(request)
     if counter not in ind.KIND_COUNTERS[_kind(kind)]:
         raise HttpError(400, "unknown counter for this kind")
-    p = _period(period, on, start, end)
-    found = cases_behind(kind, key, counter, p, _district(user, district))
+    p = q.resolve()
+    found = cases_behind(kind, key, counter, p, _district(user, q.district))
     for f in found:
         f["url"] = f"/api/v1/cases/{f['number']}"
     return {"period": _period_out(p), "total": sum(f["value"] for f in found), "cases": found}
 
 
+class TopMattersQuery(PeriodQuery):
+    area: str = Field(default="", description="an area code prefix (default: your district)")
+    limit: int = 10
+
+
 @router.get("/hotspots/top-matters", summary="Top matter types by area and period")
-def top_matters(
-    request: HttpRequest,
-    period: str = "month",
-    on: str = "",
-    start: str = "",
-    end: str = "",
-    area: str = "",
-    limit: int = 10,
-) -> dict[str, Any]:
+def top_matters(request: HttpRequest, q: Query[TopMattersQuery]) -> dict[str, Any]:
     user = _user(request)
-    p = _period(period, on, start, end)
+    p = q.resolve()
     return {
         "period": _period_out(p),
-        "matters": hotspots.top_matters(p, area or _district(user, ""), limit=limit),
+        "matters": hotspots.top_matters(p, q.area or _district(user, ""), limit=q.limit),
     }
 
 
@@ -164,26 +173,26 @@ def trend(
     request: HttpRequest,
     kind: str,
     key: str,
+    q: Query[MonthQuery],
     counter: str = "reports",
-    on: str = "",
     months: int = 12,
 ) -> list[dict[str, Any]]:
     _user(request)
-    p = _period("month", on, "", "")
+    p = _month(q.on)
     return hotspots.trend(kind, key, counter, p.start, months=min(max(months, 1), 60))
 
 
 @router.get("/hotspots/repeated", summary="Places with repeated complaints")
 def repeated(
     request: HttpRequest,
-    on: str = "",
+    q: Query[MonthQuery],
     window_days: Annotated[int, Field(ge=0, le=3660, description="0 = configured window")] = 0,
     threshold: Annotated[int, Field(ge=0, le=100_000, description="0 = configured")] = 0,
     radius_m: Annotated[float, Field(ge=0, le=50_000, description="0 = by grid")] = 0,
     district: str = "",
 ) -> dict[str, Any]:
     user = _user(request)
-    p = _period("day", on, "", "")
+    p = PeriodQuery(period="day", on=q.on).resolve()
     return hotspots.repeated_places(
         _district(user, district),
         p.end,
@@ -194,33 +203,23 @@ def repeated(
 
 
 @router.get("/hotspots/heatmap", summary="Heat map: reports per grid as weighted GeoJSON points")
-def heatmap(
-    request: HttpRequest,
-    period: str = "month",
-    on: str = "",
-    start: str = "",
-    end: str = "",
-    district: str = "",
-) -> dict[str, Any]:
+def heatmap(request: HttpRequest, q: Query[ScopedPeriodQuery]) -> dict[str, Any]:
     user = _user(request)
-    return hotspots.heatmap(_period(period, on, start, end), _district(user, district))
+    return hotspots.heatmap(q.resolve(), _district(user, q.district))
 
 
 @router.get("/hotspots/one-topic", summary="每月一题: the month's most frequent problem")
-def one_topic(request: HttpRequest, on: str = "", district: str = "") -> dict[str, Any] | None:
+def one_topic(
+    request: HttpRequest, q: Query[MonthQuery], district: str = ""
+) -> dict[str, Any] | None:
     user = _user(request)
-    return hotspots.one_topic(_period("month", on, "", "").start, _district(user, district))
+    return hotspots.one_topic(_month(q.on).start, _district(user, district))
 
 
-class ExportIn(Schema):
+class ExportIn(ScopedPeriodQuery):
     format: str
     kind: str = ind.DEPARTMENT
-    period: str = "month"
-    on: str = ""
-    start: str = ""
-    end: str = ""
     month: str = ""
-    district: str = ""
 
 
 def _export_out(e: Export) -> dict[str, Any]:
@@ -239,7 +238,7 @@ def create_export(request: HttpRequest, body: ExportIn) -> Status[dict[str, Any]
     user = _user(request)
     if body.format not in ExportFormat.values:
         raise HttpError(400, f"format must be one of {', '.join(ExportFormat.values)}")
-    p = _period(body.period, body.on, body.start, body.end)
+    p = body.resolve()
     params = {
         "kind": _kind(body.kind),
         "period": body.period,

@@ -1,136 +1,60 @@
 """Keeping the aggregates (``DailyCount``, ``MonthlyCount``) equal to the sum of the
-replays of every case's history.
+emissions of every case's history (``replay``: one SQL definition).
 
-``refresh_aggregates()`` is incremental: for each case with events past the watermark it
-adds ``replay(history) − replay(history up to the watermark)``. ``recompute()`` rebuilds a
-range of days (or everything) from scratch. Both read events up to one watermark, so a
-recompute followed by refreshes equals refreshes alone.
+``refresh_aggregates()`` is incremental: for the cases with events past the watermark it
+adds ``emissions(history) − emissions(history up to the watermark)``. ``recompute()``
+rebuilds a range of days (or everything) from scratch; on PostgreSQL a full recompute
+counts ranges of cases on several connections at once. Both read events up to one
+watermark, so a recompute followed by refreshes equals refreshes alone.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections import Counter as Tally
+import os
+import queue
+import threading
+import time
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Max, Min
 
-from urbangrid.calendars import worktime
-from urbangrid.calendars.services import spec_for_calendar
 from urbangrid.cases.models import Case, CaseEvent
 from urbangrid.common import clock
 from urbangrid.common.clock import SHANGHAI
+from urbangrid.evaluation import replay
 from urbangrid.evaluation.models import DailyCount, MonthlyCount, Watermark
-from urbangrid.evaluation.replay import CaseFacts, Event, Key, replay
-from urbangrid.organisations.models import Department
+from urbangrid.evaluation.replay import Selection
 
 WATERMARK = "events"
-CHUNK = 2000
+CHUNK = 2000  # cases per statement in a refresh or a partial recompute
+RANGE = 100_000  # case ids per statement in a full recompute
+DAILY = "evaluation_dailycount"
+MONTHLY = "evaluation_monthlycount"
+COLUMNS = "object_kind, object_key, counter, value"
 
 
-def make_shifter() -> Any:
-    """A due shifter on the real calendars: the working time of a stage's limit, moved
-    by its pauses exactly as ``cases.deadlines`` moves a running clock."""
-
-    @lru_cache(maxsize=256)
-    def calendar_of(department_id: int | None) -> int | None:
-        if department_id is None:
-            return None
-        return (
-            Department.objects.filter(pk=department_id).values_list("calendar_id", flat=True)
-        ).first()
-
-    def shift(
-        unit: str,
-        department: int | None,
-        base: dt.datetime,
-        due: dt.datetime,
-        pauses: list[tuple[dt.datetime, dt.datetime]],
-    ) -> dt.datetime:
-        if unit.startswith("calendar"):
-            spec = worktime.AROUND_THE_CLOCK_SPEC
-        else:
-            spec = spec_for_calendar(calendar_of(department))
-        minutes = worktime.working_seconds_between(spec, base, due) // 60
-        moved = worktime.remaining_due(spec, base, minutes, "working_minutes", pauses)
-        return moved or due
-
-    return shift
+def _utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    begin = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
+    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
+    return begin, finish
 
 
-def _facts(case_ids: Iterable[int]) -> dict[int, CaseFacts]:
-    rows = Case.objects.filter(pk__in=list(case_ids)).values_list(
-        "pk",
-        "channel",
-        "grid_code",
-        "community_code",
-        "street_code",
-        "district_code",
-        "matter__code",
-    )
-    return {row[0]: CaseFacts(*row) for row in rows}
-
-
-_EVENT_FIELDS = ("id", "case_id", "action", "at", "actor_id", "actor_role", "data", "from_status")
-
-
-def _events_by_case(
-    case_ids: list[int] | None, upto: int, *, id_range: tuple[int, int] | None = None
-) -> Iterator[tuple[int, list[Event]]]:
-    events = CaseEvent.objects.filter(id__lte=upto)
-    if case_ids is not None:
-        events = events.filter(case_id__in=case_ids)
-    if id_range is not None:
-        events = events.filter(case_id__gte=id_range[0], case_id__lt=id_range[1])
-    current: int | None = None
-    batch: list[Event] = []
-    for row in (
-        events.order_by("case_id", "seq").values_list(*_EVENT_FIELDS).iterator(chunk_size=10000)
-    ):
-        event_id, case_id, action, at, actor_id, role, data, from_status = row
-        if case_id != current:
-            if current is not None:
-                yield current, batch
-            current, batch = case_id, []
-        batch.append(Event(event_id, action, at, actor_id, role or "", data or {}, from_status))
-    if current is not None:
-        yield current, batch
+def _month_of(vendor: str, column: str) -> str:
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
 
 
 def _chunks(items: list[int], size: int = CHUNK) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def apply_deltas(deltas: Tally[Key]) -> None:
-    """Add ``deltas`` to the daily and monthly rows (insert or add)."""
-    if not deltas:
-        return
-    monthly: Tally[Key] = Tally()
-    for (day, kind, key, counter), n in deltas.items():
-        monthly[(_month(day), kind, key, counter)] += n
-    for table, column, rows in (
-        ("evaluation_dailycount", "day", deltas),
-        ("evaluation_monthlycount", "month", monthly),
-    ):
-        params = [(d, k, o, c, n) for (d, k, o, c), n in rows.items() if n]
-        sql = (
-            f"INSERT INTO {table} ({column}, object_kind, object_key, counter, value) "
-            "VALUES (%s, %s, %s, %s, %s) "
-            f"ON CONFLICT (object_kind, {column}, object_key, counter) "
-            f"DO UPDATE SET value = {table}.value + excluded.value"
-        )
-        with connection.cursor() as cursor:
-            for start in range(0, len(params), 5000):
-                cursor.executemany(sql, params[start : start + 5000])
 
 
 def _latest_event_id(settle_seconds: float) -> int:
@@ -140,16 +64,72 @@ def _latest_event_id(settle_seconds: float) -> int:
     return int(events.aggregate(m=Max("id"))["m"] or 0)
 
 
+class _Stage:
+    """A scratch table of counted rows (temporary: one connection; unlogged: shared)."""
+
+    def __init__(self, conn: BaseDatabaseWrapper = connection, *, shared: bool = False) -> None:
+        self.conn = conn
+        self.name = f"eval_stage_{uuid.uuid4().hex[:12]}"
+        kind = "UNLOGGED TABLE" if shared else "TEMPORARY TABLE"
+        with conn.cursor() as cursor:
+            cursor.execute(f"CREATE {kind} {self.name} ({replay.STAGE_DDL})")
+
+    def drop(self, conn: BaseDatabaseWrapper | None = None) -> None:
+        with (conn or self.conn).cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+def _mapped(stage_sql: str, *, where: str = "") -> str:
+    """(day, kind, key, counter, value) of the counted rows of ``stage_sql``."""
+    sql = replay.mapped_sql(replay.prepare(connection), stage_sql)
+    return f"SELECT day, kind, key, counter, value FROM ({sql}) q {where}"
+
+
+def _add_to_aggregates(stage_sql: str) -> None:
+    """Add the mapped rows of ``stage_sql`` to the daily and monthly rows."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE eval_deltas (day date, kind varchar(16), "
+                       "key varchar(40), counter varchar(32), value bigint)")  # fmt: skip
+        try:
+            cursor.execute(f"INSERT INTO eval_deltas {_mapped(stage_sql)}", {})
+            for table, column, select in (
+                (DAILY, "day", "SELECT day, kind, key, counter, value FROM eval_deltas"),
+                (
+                    MONTHLY,
+                    "month",
+                    f"SELECT {_month_of(vendor, 'day')} AS month, kind, key, counter, "
+                    "sum(value) AS value FROM eval_deltas GROUP BY 1, 2, 3, 4",
+                ),
+            ):
+                cursor.execute(
+                    f"INSERT INTO {table} ({column}, {COLUMNS}) SELECT * FROM ({select}) m "
+                    f"WHERE true ON CONFLICT (object_kind, {column}, object_key, counter) "
+                    f"DO UPDATE SET value = {table}.value + excluded.value"
+                )
+        finally:
+            cursor.execute("DROP TABLE eval_deltas")
+
+
 def refresh_aggregates(*, settle_seconds: float = 0) -> int:
     """Fold the events past the watermark into the aggregates; the number of cases
     touched. ``settle_seconds`` leaves the newest events for the next run (events of
     transactions still open could otherwise be skipped)."""
+    parallel_ok = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         mark, _created = Watermark.objects.select_for_update().get_or_create(name=WATERMARK)
         last = mark.last_event_id
         upto = max(_latest_event_id(settle_seconds), last)
         if upto == last:
             return 0
+        if not last and not DailyCount.objects.exists() and not MonthlyCount.objects.exists():
+            # Nothing counted yet (a first start on an imported history): count it all
+            # as a recompute does, by ranges of cases.
+            _recompute_all(upto, None if parallel_ok else 0, None)
+            mark.last_event_id = upto
+            mark.updated_at = clock.now()
+            mark.save(update_fields=["last_event_id", "updated_at"])
+            return int(CaseEvent.objects.filter(id__lte=upto).values("case_id").distinct().count())
         touched = sorted(
             set(
                 CaseEvent.objects.filter(id__gt=last, id__lte=upto).values_list(
@@ -157,201 +137,242 @@ def refresh_aggregates(*, settle_seconds: float = 0) -> int:
                 )
             )
         )
-        shift = make_shifter()
-        for chunk in _chunks(touched):
-            facts = _facts(chunk)
-            deltas: Tally[Key] = Tally()
-            for case_id, events in _events_by_case(chunk, upto):
-                case = facts[case_id]
-                full = replay(case, events, shift=shift)
-                before = replay(case, [e for e in events if e.id <= last], shift=shift)
-                full.subtract(before)
-                deltas.update({k: v for k, v in full.items() if v})
-            apply_deltas(deltas)
+        stage = _Stage()
+        try:
+            for chunk in _chunks(touched):
+                selection = Selection(ids=tuple(chunk))
+                replay.count_into(stage.name, selection, upto)
+                if last:
+                    replay.count_into(stage.name, selection, last, sign=-1)
+            _add_to_aggregates(stage.name)
+        finally:
+            stage.drop()
         mark.last_event_id = upto
         mark.updated_at = clock.now()
         mark.save(update_fields=["last_event_id", "updated_at"])
     return len(touched)
 
 
-def _utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    begin = dt.datetime.combine(start, dt.time(), tzinfo=SHANGHAI)
-    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=SHANGHAI)
-    return begin, finish
-
-
-def recompute(start: dt.date | None = None, end: dt.date | None = None) -> int:
+def recompute(
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    workers: int | None = None,
+    timings: dict[str, float] | None = None,
+) -> int:
     """Rebuild the aggregates of the local days ``start``–``end`` (everything when both
     are ``None``) from the events; the number of cases replayed.
 
-    A full recompute moves the watermark to the newest event; a partial one replays
-    only events up to the current watermark, so later refreshes add the rest once.
+    A full recompute moves the watermark to the newest event; a partial one counts only
+    events up to the current watermark, so later refreshes add the rest once. On
+    PostgreSQL, outside a caller's transaction, a full recompute counts on ``workers``
+    connections at once (default: one per CPU, at most 4). ``timings`` receives the
+    seconds spent counting events (``count``) and writing the aggregates (``write``).
     """
+    full = start is None and end is None
+    parallel = full and connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
         mark, _created = Watermark.objects.select_for_update().get_or_create(name=WATERMARK)
-        full = start is None and end is None
         upto = _latest_event_id(0) if full else mark.last_event_id
-        daily = DailyCount.objects.all()
-        if not full:
-            first = start or dt.date(1970, 1, 1)
-            last_day = end or dt.date(9999, 12, 30)
-            daily = daily.filter(day__gte=first, day__lte=last_day)
-            begin, finish = _utc_bounds(first, last_day)
-            in_range = CaseEvent.objects.filter(id__lte=upto, at__gte=begin, at__lt=finish)
-            case_ids: list[int] | None = sorted(set(in_range.values_list("case_id", flat=True)))
-        else:
-            MonthlyCount.objects.all().delete()
-            case_ids = None
-        daily.delete()
-        shift = make_shifter()
-        replayed = 0
-        staged = connection.vendor == "postgresql"
-        if staged:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "CREATE TEMP TABLE eval_stage (day date, object_kind text, object_key text, "
-                    "counter text, value integer) ON COMMIT DROP"
-                )
-        touched_months: set[dt.date] = set()
-        if case_ids is None:
-            bounds = Case.objects.aggregate(lo=models_min(), hi=Max("id"))
-            lo, hi = int(bounds["lo"] or 0), int(bounds["hi"] or 0)
-            ranges = [(a, a + 20000) for a in range(lo, hi + 1, 20000)] if hi else []
-            groups: Iterable[tuple[list[int] | None, tuple[int, int] | None]] = (
-                (None, r) for r in ranges
-            )
-        else:
-            groups = ((chunk, None) for chunk in _chunks(case_ids))
-        for chunk, id_range in groups:
-            emissions: Tally[Key] = Tally()
-            if chunk is not None:
-                facts = _facts(chunk)
-            else:
-                assert id_range is not None
-                facts = _facts_range(*id_range)
-            for case_id, events in _events_by_case(chunk, upto, id_range=id_range):
-                emissions.update(replay(facts[case_id], events, shift=shift))
-                replayed += 1
-            rows = [
-                (d, k, o, c, n)
-                for (d, k, o, c), n in emissions.items()
-                if n and (full or ((start is None or d >= start) and (end is None or d <= end)))
-            ]
-            if staged:
-                _copy_stage(rows)
-            else:
-                _insert_daily(rows)
-            touched_months.update(_month(r[0]) for r in rows)
-        if staged:
-            _flush_stage()
-        if not full:
-            first = start or dt.date(1970, 1, 1)
-            last_day = end or dt.date(9999, 12, 30)
-            existing = MonthlyCount.objects.filter(month__gte=_month(first), month__lte=last_day)
-            touched_months.update(existing.values_list("month", flat=True))
-        _rebuild_months(touched_months)
         if full:
+            replayed = _recompute_all(upto, workers if parallel else 0, timings)
             mark.last_event_id = upto
             mark.updated_at = clock.now()
             mark.save(update_fields=["last_event_id", "updated_at"])
+        else:
+            replayed = _recompute_days(
+                start or dt.date(1970, 1, 2), end or dt.date(9999, 12, 30), upto
+            )
     return replayed
 
 
-def models_min() -> Any:
-    from django.db.models import Min
-
-    return Min("id")
-
-
-def _facts_range(lo: int, hi: int) -> dict[int, CaseFacts]:
-    rows = Case.objects.filter(pk__gte=lo, pk__lt=hi).values_list(
-        "pk",
-        "channel",
-        "grid_code",
-        "community_code",
-        "street_code",
-        "district_code",
-        "matter__code",
-    )
-    return {row[0]: CaseFacts(*row) for row in rows}
+def _case_bounds() -> tuple[int, int]:
+    bounds = Case.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    return int(bounds["lo"] or 0), int(bounds["hi"] or 0)
 
 
-def _copy_stage(rows: list[tuple[dt.date, str, str, str, int]]) -> None:
-    """PostgreSQL: COPY a chunk's rows into the staging table (summed at the end)."""
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(
-            "COPY eval_stage (day, object_kind, object_key, counter, value) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row(row)
+def _ranges(upto: int) -> list[Selection]:
+    lo, hi = _case_bounds()
+    if not hi:
+        return []
+    return [Selection(lo=a, hi=min(a + RANGE, hi + 1)) for a in range(lo, hi + 1, RANGE)]
 
 
-def _flush_stage() -> None:
+class _Known:
+    """The cases that went red on handling and that were suspended (found once)."""
+
+    def __init__(self, upto: int) -> None:
+        self.red = replay.cases_having(replay.RED, upto, connection)
+        self.suspended = replay.cases_having(replay.SUSPENDED, upto, connection)
+
+    def count(self, stage: str, selection: Selection, upto: int, conn: Any) -> None:
+        lo, hi = selection.lo or 0, selection.hi or 0
+
+        def within(ids: list[int]) -> list[int]:
+            return ids[bisect.bisect_left(ids, lo) : bisect.bisect_left(ids, hi)]
+
+        replay.count_into(
+            stage,
+            selection,
+            upto,
+            conn=conn,
+            red=within(self.red),
+            suspended=within(self.suspended),
+        )
+
+
+def _drop_forgotten_stages() -> None:
+    """Stage tables left by a recompute that died (PostgreSQL; under the watermark lock,
+    so no recompute is running)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO evaluation_dailycount (day, object_kind, object_key, counter, value) "
-            "SELECT day, object_kind, object_key, counter, sum(value) FROM eval_stage "
-            "GROUP BY 1, 2, 3, 4 HAVING sum(value) <> 0 "
-            "ON CONFLICT (object_kind, day, object_key, counter) "
-            "DO UPDATE SET value = evaluation_dailycount.value + excluded.value"
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename LIKE 'eval\\_stage\\_%%'"
         )
-        cursor.execute("DROP TABLE eval_stage")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
-def _insert_daily(rows: list[tuple[dt.date, str, str, str, int]]) -> None:
-    """Rows with distinct keys per call are merged with what an earlier chunk wrote."""
-    if not rows:
-        return
-    params = rows
-    sql = (
-        "INSERT INTO evaluation_dailycount (day, object_kind, object_key, counter, value) "
-        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (object_kind, day, object_key, counter) "
-        "DO UPDATE SET value = evaluation_dailycount.value + excluded.value"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+def _recompute_all(upto: int, workers: int | None, timings: dict[str, float] | None) -> int:
+    vendor = connection.vendor
+    began = time.perf_counter()
+    if vendor == "postgresql":
+        _drop_forgotten_stages()
+    ranges = _ranges(upto)
+    known = _Known(upto)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4)
+    if vendor == "postgresql" and workers > 0:
+        stages = _count_in_parallel(ranges, upto, workers, known)
+    else:
+        stage = _Stage()
+        for selection in ranges:
+            known.count(stage.name, selection, upto, connection)
+        stages = [stage]
+    counted = time.perf_counter()
+    try:
+        stage_sql = "(" + " UNION ALL ".join(f"SELECT * FROM {s.name}" for s in stages) + ")"
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL enable_sort = off")  # hash the groups (as counting)
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE eval_mapped (day date, kind varchar(16), "
+                "key varchar(40), counter varchar(32), value bigint)"
+            )
+            cursor.execute(f"INSERT INTO eval_mapped {_mapped(stage_sql)}", {})
+            if vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_sort = on")
+                cursor.execute(f"TRUNCATE {DAILY}, {MONTHLY}")
+            else:
+                cursor.execute(f"DELETE FROM {DAILY}")
+                cursor.execute(f"DELETE FROM {MONTHLY}")
+            # In the order of the unique index: each row is appended to its last page.
+            cursor.execute(
+                f"INSERT INTO {DAILY} (day, {COLUMNS}) SELECT * FROM eval_mapped "
+                "ORDER BY kind, day, key, counter"
+            )
+            cursor.execute(
+                f"INSERT INTO {MONTHLY} (month, {COLUMNS}) "
+                f"SELECT {_month_of(vendor, 'day')}, kind, key, counter, sum(value) "
+                "FROM eval_mapped GROUP BY 1, 2, 3, 4 HAVING sum(value) <> 0 ORDER BY 2, 1, 3, 4"
+            )
+            cursor.execute("DROP TABLE eval_mapped")
+    finally:
+        for stage in stages:
+            stage.drop(connection)
+    if timings is not None:
+        timings["count"] = counted - began
+        timings["write"] = time.perf_counter() - counted
+    if not ranges:
+        return 0
+    # Every case has its report event: the cases of the ranges are the cases replayed.
+    return Case.objects.filter(pk__gte=ranges[0].lo, pk__lt=ranges[-1].hi).count()
 
 
-def _rebuild_months(months: set[dt.date]) -> None:
-    if connection.vendor == "postgresql" and months:
+def _count_in_parallel(
+    ranges: list[Selection], upto: int, workers: int, known: _Known
+) -> list[_Stage]:
+    """Count ``ranges`` on ``workers`` connections of their own (PostgreSQL), each into
+    an unlogged stage table; the stage tables."""
+    todo: queue.Queue[Selection] = queue.Queue()
+    for selection in ranges:
+        todo.put(selection)
+    stages: list[_Stage] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        conn = connections[DEFAULT_DB_ALIAS]
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SET work_mem = '256MB'")
+            stage = _Stage(conn, shared=True)
+            with lock:
+                stages.append(stage)
+            while not errors:
+                try:
+                    selection = todo.get_nowait()
+                except queue.Empty:
+                    return
+                known.count(stage.name, selection, upto, conn)
+        except BaseException as exc:  # reported by the caller
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=work) for _ in range(max(1, min(workers, len(ranges))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        for stage in stages:
+            stage.drop(connection)
+        raise errors[0]
+    return stages
+
+
+def _recompute_days(first: dt.date, last_day: dt.date, upto: int) -> int:
+    begin, finish = _utc_bounds(first, last_day)
+    in_range = CaseEvent.objects.filter(id__lte=upto, at__gte=begin, at__lt=finish)
+    case_ids = sorted(set(in_range.values_list("case_id", flat=True)))
+    DailyCount.objects.filter(day__gte=first, day__lte=last_day).delete()
+    stage = _Stage()
+    try:
+        for chunk in _chunks(case_ids):
+            replay.count_into(stage.name, Selection(ids=tuple(chunk)), upto)
         with connection.cursor() as cursor:
             cursor.execute(
-                "DELETE FROM evaluation_monthlycount WHERE month = ANY(%s)", [sorted(months)]
+                f"INSERT INTO {DAILY} (day, {COLUMNS}) "
+                f"{_mapped(stage.name, where='WHERE day >= %(first)s AND day <= %(last)s')}",
+                {"first": first, "last": last_day},
             )
+    finally:
+        stage.drop()
+    months = set(
+        MonthlyCount.objects.filter(
+            month__gte=first.replace(day=1), month__lte=last_day
+        ).values_list("month", flat=True)
+    )
+    months.update(
+        d.replace(day=1)
+        for d in DailyCount.objects.filter(day__gte=first, day__lte=last_day)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    with connection.cursor() as cursor:
+        for month in sorted(months):
+            following = (month + dt.timedelta(days=32)).replace(day=1)
+            cursor.execute(f"DELETE FROM {MONTHLY} WHERE month = %s", [month])
             cursor.execute(
-                "INSERT INTO evaluation_monthlycount "
-                "(month, object_kind, object_key, counter, value) "
-                "SELECT date_trunc('month', day)::date, object_kind, object_key, counter, "
-                "sum(value) "
-                "FROM evaluation_dailycount WHERE date_trunc('month', day)::date = ANY(%s) "
-                "GROUP BY 1, 2, 3, 4 HAVING sum(value) <> 0",
-                [sorted(months)],
+                f"INSERT INTO {MONTHLY} (month, {COLUMNS}) "
+                f"SELECT %s, {COLUMNS.replace('value', 'sum(value)')} FROM {DAILY} "
+                "WHERE day >= %s AND day < %s GROUP BY 2, 3, 4 HAVING sum(value) <> 0",
+                [month, month, following],
             )
-        return
-    for month in sorted(months):
-        following = (month + dt.timedelta(days=32)).replace(day=1)
-        MonthlyCount.objects.filter(month=month).delete()
-        sums = (
-            DailyCount.objects.filter(day__gte=month, day__lt=following)
-            .values("object_kind", "object_key", "counter")
-            .annotate(total=Sum("value"))
-        )
-        MonthlyCount.objects.bulk_create(
-            (
-                MonthlyCount(
-                    month=month,
-                    object_kind=row["object_kind"],
-                    object_key=row["object_key"],
-                    counter=row["counter"],
-                    value=row["total"],
-                )
-                for row in sums
-                if row["total"]
-            ),
-            batch_size=5000,
-        )
+    return len(case_ids)
 
 
 def aggregate_rows() -> dict[tuple[str, str, str, str], int]:
@@ -368,3 +389,24 @@ def aggregate_rows() -> dict[tuple[str, str, str, str], int]:
         if value:
             result[(f"m{month}", kind, key, counter)] = value
     return dict(result)
+
+
+def case_emissions(case_ids: list[int], upto: int) -> list[tuple[int, dt.date, str, str, str, int]]:
+    """(case id, day, kind, key, counter, value) of each of ``case_ids``: the cases behind
+    a number."""
+    stage = _Stage()
+    try:
+        for chunk in _chunks(case_ids):
+            replay.count_into(stage.name, Selection(ids=tuple(chunk)), upto, by_case=True)
+        sql = replay.mapped_sql(replay.prepare(connection), stage.name, by_case=True)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {})
+            rows: list[Any] = cursor.fetchall()
+    finally:
+        stage.drop()
+    out = []
+    for cid, day, kind, key, counter, value in rows:
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day)
+        out.append((int(cid), day, kind, key, counter, int(value)))
+    return out

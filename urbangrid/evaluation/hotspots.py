@@ -81,7 +81,7 @@ def repeated_places(
     begin, finish = _utc_bounds(period.start, period.end)
     points = list(
         Case.objects.filter(
-            created_at__gte=begin, created_at__lt=finish, district_code=district_code
+            created_at__gte=begin, created_at__lt=finish, district_code__startswith=district_code
         )
         .exclude(channel=Channel.INSPECTOR)
         .values_list("number", "lng", "lat")[:20000]

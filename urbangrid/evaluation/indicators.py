@@ -29,10 +29,11 @@ GRID = "grid"
 COMMUNITY = "community"
 STREET = "street"
 DISTRICT = "district"
-AREA_KINDS = (GRID, COMMUNITY, STREET, DISTRICT)
+CITY = "city"  # key: the first four digits of its districts' codes
+AREA_KINDS = (GRID, COMMUNITY, STREET, DISTRICT, CITY)
 STAFF_KINDS = (INSPECTOR, OPERATOR, SHIFT_LEADER, DISPATCHER)
 OBJECT_KINDS = (*STAFF_KINDS, DEPARTMENT, *AREA_KINDS)
-AREA_CODE_LENGTH = {DISTRICT: 6, STREET: 9, COMMUNITY: 12, GRID: 15}
+AREA_CODE_LENGTH = {CITY: 4, DISTRICT: 6, STREET: 9, COMMUNITY: 12, GRID: 15}
 
 # Aggregate-only kinds used by hotspot analysis.
 GRID_MATTER = "grid_matter"  # key "grid|matter"
@@ -48,6 +49,7 @@ KIND_LABELS: dict[str, Promise] = {
     COMMUNITY: _("community (社区)"),
     STREET: _("street (街道)"),
     DISTRICT: _("district (区)"),
+    CITY: _("city (市)"),
 }
 
 RESPONSE_BUCKETS = (30, 60, 120, 240, 480, 1440, 4320)

@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from urbangrid.cases.models import Case, CaseEvent, Dispatch
 from urbangrid.evaluation import indicators as ind
-from urbangrid.evaluation.aggregates import _utc_bounds, make_shifter
+from urbangrid.evaluation.aggregates import _utc_bounds, case_emissions
 from urbangrid.evaluation.models import DailyCount, MonthlyCount, ScoringConfig, Watermark
 from urbangrid.evaluation.periods import Period
-from urbangrid.evaluation.replay import CaseFacts, Event, replay
 from urbangrid.geo.models import Community, District, Street, UnitGrid
 from urbangrid.organisations.models import Department, InspectorGrid, User
 
@@ -51,8 +50,16 @@ def _months_and_days(period: Period) -> tuple[list[dt.date], list[tuple[dt.date,
     return months, ranges
 
 
-def sum_counters(kind: str, period: Period, *, prefix: str = "", key: str = "") -> Sums:
-    """{object key: {counter: total}} of ``kind`` over ``period``."""
+def sum_counters(
+    kind: str,
+    period: Period,
+    *,
+    prefix: str = "",
+    key: str = "",
+    counters: Iterable[str] | None = None,
+) -> Sums:
+    """{object key: {counter: total}} of ``kind`` over ``period`` (only ``counters``,
+    when given). Rows are summed here: a month holds one row per object and counter."""
     months, ranges = _months_and_days(period)
     result: Sums = defaultdict(lambda: defaultdict(int))
     parts: list[Any] = []
@@ -69,9 +76,10 @@ def sum_counters(kind: str, period: Period, *, prefix: str = "", key: str = "") 
             qs = qs.filter(object_key__startswith=prefix)
         if key:
             qs = qs.filter(object_key=key)
-        rows = qs.values_list("object_key", "counter").annotate(total=Sum("value"))
-        for object_key, counter, total in rows:
-            result[object_key][counter] += int(total or 0)
+        if counters is not None:
+            qs = qs.filter(counter__in=list(counters))
+        for object_key, counter, value in qs.values_list("object_key", "counter", "value"):
+            result[object_key][counter] += value
     return {k: dict(v) for k, v in result.items()}
 
 
@@ -96,8 +104,21 @@ class Result:
         return round(self.score - self.previous_score, 2)
 
 
+def _city_names(keys: Iterable[str]) -> dict[str, str]:
+    """A city's name: the ``city_name`` of its first district that has one."""
+    names: dict[str, str] = {}
+    wanted = set(keys)
+    length = ind.AREA_CODE_LENGTH[ind.CITY]
+    for code, city_name in District.objects.order_by("code").values_list("code", "city_name"):
+        if code[:length] in wanted and city_name:
+            names.setdefault(code[:length], city_name)
+    return names
+
+
 def _names(kind: str, keys: Iterable[str]) -> dict[str, str]:
     keys = list(keys)
+    if kind == ind.CITY:
+        return _city_names(keys)
     if kind in ind.STAFF_KINDS:
         ids = [int(k) for k in keys if k.isdigit()]
         return {
@@ -130,9 +151,12 @@ def _grid_counts(kind: str, keys: Iterable[str]) -> dict[str, int]:
 
 
 def _in_scope(kind: str, keys: Iterable[str], district_code: str) -> list[str]:
+    """The objects evaluated from the area ``district_code`` (any area code: 4 digits
+    for a city, 6 for a district, …): areas inside it and the area of ``kind`` that
+    contains it; departments of that district (or of none); staff working in it."""
     keys = list(keys)
     if kind in ind.AREA_KINDS:
-        return [k for k in keys if k.startswith(district_code)]
+        return [k for k in keys if k.startswith(district_code) or district_code.startswith(k)]
     if kind == ind.DEPARTMENT:
         ids = [int(k) for k in keys if k.isdigit()]
         inside = Department.objects.filter(pk__in=ids).filter(
@@ -159,7 +183,7 @@ def _inspector_grids(keys: Iterable[str]) -> dict[str, list[str]]:
 def counters_for(
     kind: str, period: Period, district_code: str, config: dict[str, Any]
 ) -> dict[str, dict[str, int]]:
-    prefix = district_code if kind in ind.AREA_KINDS else ""
+    prefix = district_code[: ind.AREA_CODE_LENGTH[kind]] if kind in ind.AREA_KINDS else ""
     sums = sum_counters(kind, period, prefix=prefix)
     if kind == ind.INSPECTOR:
         inspectors = set(sums) | {
@@ -168,7 +192,9 @@ def counters_for(
                 "inspector_id", flat=True
             )
         }
-        grid_sums = sum_counters(ind.GRID, period, prefix=district_code)
+        grid_sums = sum_counters(
+            ind.GRID, period, prefix=district_code, counters=("public_filed", "filed")
+        )
         assigned = _inspector_grids(inspectors)
         for inspector in inspectors:
             row = sums.setdefault(inspector, {})
@@ -183,8 +209,11 @@ def evaluate(
     kind: str, period: Period, district_code: str, *, with_previous: bool = True
 ) -> list[Result]:
     """Every object of ``kind`` with activity in ``period``: counters, rates, composite
-    score, grade and rank among its peers (best first), and the change from the
-    previous period."""
+    score, grade and rank among its peers (best first; no rank for an object without
+    peers, such as the only city), and the change from the previous period.
+
+    ``district_code`` is the area evaluated from: a district (6 digits) or any other
+    area code, such as a city's four digits."""
     if kind not in ind.OBJECT_KINDS:
         raise ValueError(f"unknown object kind {kind!r}")
     config = config_for(district_code)
@@ -217,9 +246,10 @@ def evaluate(
         )
     results.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name, r.key))
     rank, previous_score, position = 0, None, 0
+    ranked = sum(1 for r in results if r.score is not None) > 1  # a rank needs peers
     for result in results:
         position += 1
-        if result.score is None:
+        if result.score is None or not ranked:
             continue
         if result.score != previous_score:
             rank, previous_score = position, result.score
@@ -277,7 +307,9 @@ def cases_behind(
     upto = watermark()
     events = CaseEvent.objects.filter(at__gte=begin, at__lt=finish, id__lte=upto)
     cases = Case.objects.filter(pk__in=events.values("case_id"))
-    if wanted_kind in ind.AREA_KINDS:
+    if wanted_kind == ind.CITY:
+        cases = cases.filter(district_code__startswith=key)
+    elif wanted_kind in ind.AREA_KINDS:
         field_name = {
             ind.GRID: "grid_code",
             ind.COMMUNITY: "community_code",
@@ -289,39 +321,17 @@ def cases_behind(
         cases = cases.filter(pk__in=Dispatch.objects.filter(department_id=key).values("case_id"))
     else:
         cases = cases.filter(pk__in=CaseEvent.objects.filter(actor_id=int(key)).values("case_id"))
-    rows = list(
-        cases.values_list(
-            "pk",
-            "number",
-            "channel",
-            "grid_code",
-            "community_code",
-            "street_code",
-            "district_code",
-            "matter__code",
-        )[:MAX_CANDIDATES]
-    )
-    by_case: dict[int, list[Event]] = defaultdict(list)
-    for e in (
-        CaseEvent.objects.filter(case_id__in=[r[0] for r in rows], id__lte=upto)
-        .order_by("case_id", "seq")
-        .values_list(
-            "id", "case_id", "action", "at", "actor_id", "actor_role", "data", "from_status"
-        )
-    ):
-        by_case[e[1]].append(Event(e[0], e[2], e[3], e[4], e[5] or "", e[6] or {}, e[7]))
-    shift = make_shifter()
+    rows = list(cases.values_list("pk", "number")[:MAX_CANDIDATES])
+    numbers = dict(rows)
     found: list[dict[str, Any]] = []
-    for pk, number, *facts in rows:
-        emitted = replay(CaseFacts(pk, *facts), by_case[pk], shift=shift)
-        for (day, k, o, c), n in sorted(emitted.items()):
-            if (
-                k == wanted_kind
-                and o in wanted_keys
-                and c in sources
-                and period.start <= day <= period.end
-                and n
-            ):
-                found.append({"number": number, "day": day.isoformat(), "counter": c, "value": n})
+    for pk, day, k, o, c, n in case_emissions(sorted(numbers), upto):
+        if (
+            k == wanted_kind
+            and o in wanted_keys
+            and c in sources
+            and period.start <= day <= period.end
+            and n
+        ):
+            found.append({"number": numbers[pk], "day": day.isoformat(), "counter": c, "value": n})
     found.sort(key=lambda f: (f["day"], f["number"]))
     return found

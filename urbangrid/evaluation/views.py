@@ -41,8 +41,22 @@ def evaluation_view(view: View) -> View:
     return wrapper
 
 
+AREA_CODE_LENGTHS = frozenset(ind.AREA_CODE_LENGTH.values())
+
+
+def area_code(value: str) -> str:
+    """An area code from a query string (a city's 4 digits, a district's 6, a street's
+    9, a community's 12 or a grid's 15), or 404."""
+    value = value.strip()
+    if value and not (value.isdigit() and len(value) in AREA_CODE_LENGTHS):
+        raise Http404("not an area code")
+    return value
+
+
 def district_for(request: HttpRequest) -> str:
-    code = request.GET.get("district", "")
+    """The area evaluated from: ``?district=`` (any area code, e.g. a city's four
+    digits), else the user's district, else the first district."""
+    code = area_code(request.GET.get("district", ""))
     user = request.user
     if not code and isinstance(user, User) and len(user.area_code) >= 6:
         code = user.area_code[:6]
@@ -154,7 +168,7 @@ def cases(request: HttpRequest, kind: str, key: str, counter: str) -> HttpRespon
 @evaluation_view
 def hotspot_page(request: HttpRequest) -> HttpResponse:
     period, district = period_for(request), district_for(request)
-    top = hotspots.top_matters(period, request.GET.get("area", "") or district)
+    top = hotspots.top_matters(period, area_code(request.GET.get("area", "")) or district)
     topic = hotspots.one_topic(period.start, district)
     return render(
         request,
@@ -227,7 +241,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
     if fmt not in ExportFormat.values:
         raise Http404("unknown format")
     params = {k: request.POST.get(k, "") for k in ("kind", "period", "on", "from", "to", "month")}
-    params["district"] = request.POST.get("district", "") or district_for(request)
+    params["district"] = area_code(request.POST.get("district", "")) or district_for(request)
     if not params["month"]:
         params["month"] = (
             f"{period_for(request).start:%Y-%m}" if not params["on"] else params["on"][:7]

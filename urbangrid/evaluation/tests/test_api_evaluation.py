@@ -105,3 +105,39 @@ def test_scores_drill_down_periods_hotspots_and_exports(api):
     _other_periods_and_errors(api)
     _hotspots(api)
     _exports_are_requested_and_polled(api)
+
+
+PERIOD = ["period", "on", "start", "end"]
+
+
+def test_the_query_parameters_are_the_published_contract() -> None:
+    """One shared period schema behind every endpoint; names and places unchanged."""
+    from urbangrid.api.main import api as ninja_api
+
+    paths = ninja_api.get_openapi_schema()["paths"]
+    expected = {
+        "/api/v1/evaluation/scores/{kind}": ["kind", *PERIOD, "district"],
+        "/api/v1/evaluation/scores/{kind}/{key}": ["kind", "key", *PERIOD, "district"],
+        "/api/v1/evaluation/scores/{kind}/{key}/cases/{counter}": [
+            "kind",
+            "key",
+            "counter",
+            *PERIOD,
+            "district",
+        ],
+        "/api/v1/evaluation/hotspots/top-matters": [*PERIOD, "area", "limit"],
+        "/api/v1/evaluation/hotspots/trend": ["kind", "key", "on", "counter", "months"],
+        "/api/v1/evaluation/hotspots/repeated": [
+            "on",
+            "window_days",
+            "threshold",
+            "radius_m",
+            "district",
+        ],
+        "/api/v1/evaluation/hotspots/heatmap": [*PERIOD, "district"],
+        "/api/v1/evaluation/hotspots/one-topic": ["on", "district"],
+    }
+    for path, names in expected.items():
+        parameters = paths[path]["get"]["parameters"]
+        assert sorted(p["name"] for p in parameters) == sorted(names), path
+        assert all(p["in"] == "query" for p in parameters if p["name"] not in path), path

@@ -18,6 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="start", help="first local day (YYYY-MM-DD)")
         parser.add_argument("--to", dest="end", help="last local day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="PostgreSQL connections counting at once (default: one per CPU, at most 4)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -28,5 +34,5 @@ class Command(BaseCommand):
         if start and end and end < start:
             raise CommandError("--to is before --from")
         began = time.perf_counter()
-        cases = recompute(start, end)
+        cases = recompute(start, end, workers=options["workers"])
         self.stdout.write(f"replayed {cases} cases in {time.perf_counter() - began:.1f} s")
