@@ -8,6 +8,7 @@ PostgreSQL of ``DATABASE_URL``), its own gunicorn, killed with SIGKILL and resta
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -157,13 +158,13 @@ def test_sigkill_mid_run_loses_or_duplicates_no_acknowledged_report(tmp_path: Pa
         time.sleep(0.5)
         state["server"] = _serve(env, port)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    chaos = threading.Thread(target=killer)
-    for thread in [*threads, chaos]:
-        thread.start()
-    for thread in [*threads, chaos]:
-        thread.join(timeout=1800)
-    try:
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(THREADS)]
+    chaos = threading.Thread(target=killer, daemon=True)
+    try:  # whatever happens (an interrupt included), no server outlives the test
+        for thread in [*threads, chaos]:
+            thread.start()
+        for thread in [*threads, chaos]:
+            thread.join(timeout=1800)
         assert state["killed"]
         assert len(acknowledged) == TOTAL
         result = json.loads(_manage(env, "shell", "-c", COUNT).split("RESULT=")[1])
@@ -172,5 +173,6 @@ def test_sigkill_mid_run_loses_or_duplicates_no_acknowledged_report(tmp_path: Pa
         assert result["keys"] == TOTAL
         assert all(result["numbers"][key] == number for key, number in acknowledged.items())
     finally:
-        os.killpg(state["server"].pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(state["server"].pid, signal.SIGTERM)
         state["server"].wait(timeout=30)
