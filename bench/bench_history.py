@@ -4,7 +4,8 @@
 
 Builds (or reuses, when it already holds the same ``--scale`` and ``--seed``) the
 database ``BENCH_HISTORY_URL`` (default
-``postgres://postgres@127.0.0.1:5432/urbangrid_bench_history``): the tiny test city
+``postgres://postgres@127.0.0.1:5432/urbangrid_bench_history`` for 10,000,000 cases and
+``…/urbangrid_bench_history_<scale>`` for any other scale): the tiny test city
 (district 110101), 20 departments, one user per centre role (operator, shift_leader,
 dispatcher, leader, auditor, inspector, handler — the names ``bench_queues`` signs in
 with) and ``--scale`` cases (default 10,000,000; ``--quick`` 100,000) over the year up to
@@ -39,14 +40,27 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/urbangrid_bench_history"
-HISTORY_URL = os.environ.get("BENCH_HISTORY_URL", DEFAULT_URL)
+FULL_SCALE = 10_000_000
+QUICK_SCALE = 100_000
+
+
+def default_url(scale: int) -> str:
+    """The full history has the plain name; any other scale its own database, so a quick
+    run never replaces a 10,000,000-case history that took an hour or two to build."""
+    return DEFAULT_URL if scale == FULL_SCALE else f"{DEFAULT_URL}_{scale}"
+
+
+def _scale_from_argv(argv: list[str]) -> int:
+    if "--scale" in argv[:-1]:
+        return int(argv[argv.index("--scale") + 1])
+    return QUICK_SCALE if "--quick" in argv else FULL_SCALE
+
+
+HISTORY_URL = os.environ.get("BENCH_HISTORY_URL") or default_url(_scale_from_argv(sys.argv))
 os.environ["DATABASE_URL"] = HISTORY_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("URBANGRID_ENV", "test")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-FULL_SCALE = 10_000_000
-QUICK_SCALE = 100_000
 END = dt.datetime(2026, 6, 30, 16, 0, tzinfo=dt.UTC)
 DAYS = 365
 LNG0, LAT0, SPAN = 116.36, 39.87, 0.1  # bench_queues' viewport

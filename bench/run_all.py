@@ -162,8 +162,11 @@ def main() -> None:
     rows: list[Row] = []
     began = time.perf_counter()
     load = os.getloadavg()
-    history_url = os.environ.get(
-        "BENCH_HISTORY_URL", "postgres://postgres@127.0.0.1:5432/urbangrid_bench_history"
+    # One database per scale (bench_history.default_url): --quick never replaces the
+    # 10,000,000-case history.
+    history_url = os.environ.get("BENCH_HISTORY_URL") or (
+        "postgres://postgres@127.0.0.1:5432/urbangrid_bench_history"
+        + ("" if scale == 10_000_000 else f"_{scale}")
     )
     history_env = {"BENCH_HISTORY_URL": history_url}
 
