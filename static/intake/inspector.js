@@ -18,7 +18,7 @@
   function show(name) {
     app.querySelectorAll(".tab").forEach((s) => { s.hidden = s.id !== "tab-" + name; });
     app.querySelectorAll("[data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
-    Object.values(maps).forEach((m) => m.invalidateSize());
+    [maps.tasks, maps.report].forEach((m) => m && m.invalidateSize());
   }
 
   /* --- network status and queue ---------------------------------------------- */
@@ -186,5 +186,10 @@
     }
     loadTasks();
   })();
-  window.UGInspector = { choose: choose, place: (lat, lng) => pin && pin.place(lat, lng), reloadTasks: loadTasks };
+  window.UGInspector = {
+    choose: choose,
+    place: (lat, lng) => pin && pin.place(lat, lng),
+    reloadTasks: loadTasks,
+    mapReady: () => pin !== null,  // the report map (and its pin) exists
+  };
 })();

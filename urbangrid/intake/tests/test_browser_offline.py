@@ -59,6 +59,8 @@ def test_an_offline_report_is_sent_once_when_online(live_server: Any, browser: A
     page.wait_for_function("window.UGInspector && window.UGQueue")
     page.click("button[data-tab=report]")
     lng, lat = world.point()
+    # The maps load their grids first; the pin exists once the report map does.
+    page.wait_for_function("UGInspector.mapReady()")
 
     context.set_offline(True)
     page.evaluate(f"UGInspector.place({lat}, {lng})")
