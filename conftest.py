@@ -43,3 +43,19 @@ def _fresh_in_process_indexes() -> None:
     invalidate_calendar_cache()
     cache.clear_all()  # catalogue types, stage limits, responsibility rules, API tokens
     numbering.forget()
+
+
+@pytest.fixture
+def later(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``later(seconds)`` moves the configuration caches' clock forward
+    (``urbangrid.catalog.cache``)."""
+    from urbangrid.catalog import cache
+
+    start = cache._now()
+    offset = [0.0]
+    monkeypatch.setattr(cache, "_now", lambda: start + offset[0])
+
+    def advance(seconds: float) -> None:
+        offset[0] += seconds
+
+    return advance

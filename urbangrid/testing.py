@@ -231,3 +231,13 @@ def second_instance(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def queries(work: Callable[[], object]) -> int:
+    """How many SQL queries ``work()`` runs on the default connection."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        work()
+    return len(captured.captured_queries)

@@ -5,37 +5,16 @@ edit never sticks."""
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 
 from urbangrid.cases.services import snapshot_limits
 from urbangrid.catalog import cache
 from urbangrid.catalog.models import Grade, LimitUnit, Stage, StageLimit
-from urbangrid.testing import make_type
+from urbangrid.testing import make_type, queries
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """``later(seconds)`` moves the caches' clock forward."""
-    start = cache._now()
-    offset = [0.0]
-    monkeypatch.setattr(cache, "_now", lambda: start + offset[0])
-
-    def advance(seconds: float) -> None:
-        offset[0] += seconds
-
-    return advance
-
-
-def queries(work: Any) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        work()
-    return len(captured.captured_queries)
 
 
 def test_a_type_is_read_once_then_served_from_the_cache():

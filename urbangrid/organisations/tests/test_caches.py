@@ -7,11 +7,8 @@ back), so the tests that watch the cache at work commit for real (``transaction=
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from urbangrid.catalog import cache
 from urbangrid.organisations.models import ApiToken, ResponsibilityRule, Role
@@ -22,28 +19,9 @@ from urbangrid.organisations.services import (
     revoke_token,
     suggest_department,
 )
-from urbangrid.testing import make_city, make_department, make_type, make_user
+from urbangrid.testing import make_city, make_department, make_type, make_user, queries
 
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture
-def later(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """``later(seconds)`` moves the caches' clock forward."""
-    start = cache._now()
-    offset = [0.0]
-    monkeypatch.setattr(cache, "_now", lambda: start + offset[0])
-
-    def advance(seconds: float) -> None:
-        offset[0] += seconds
-
-    return advance
-
-
-def queries(work: Any) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        work()
-    return len(captured.captured_queries)
 
 
 @committed
