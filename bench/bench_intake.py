@@ -24,9 +24,17 @@ time per request of gunicorn, of the bench database's PostgreSQL backends, of wr
 every other process, with the machine's busy share and load average; then the ratio. The
 goals are >= 1,000 reports/s, p99 <= 50 ms and >= 60 % of the trivial insert.
 
-All reports land in the tiny city (0.008 degrees x 0.002 degrees, about 0.15 km2) and are
-of one matter, so the duplicate search finds ever more open cases nearby as a run goes
-on (hundreds per report after a few thousand reports): a far denser spot than a city has.
+``--area`` says where the reports land:
+
+* ``district`` (the default): a district of 16 streets x 8 communities x 16 grids (2,048
+  unit grids of 0.001 degrees, 0.064 x 0.032 degrees, about 19 km2), reports spread
+  evenly over it, each of one of eight common matters (GB/T 47678.5 codes) — after a
+  whole run, some tens of thousands of open cases, a few within the 50 m duplicate radius
+  of each new report, as in a busy city;
+* ``spot``: the tests' tiny city (16 grids, 0.008 x 0.002 degrees, about 0.15 km2) and
+  one matter, so the duplicate search finds ever more open cases nearby as a run goes on
+  (hundreds per report after a few thousand): the worst case, a far denser spot than a
+  city has, where the duplicate search costs more than the rest of the report.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +64,7 @@ os.environ.setdefault("URBANGRID_ENV", "test")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 WRK_SCRIPT = r"""
+local matters = MATTERS
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -70,9 +80,10 @@ request = function()
   counter = counter + 1
   local lng = LNG0 + math.random() * SPAN_LNG
   local lat = LAT0 + math.random() * SPAN_LAT
+  local matter = matters[math.random(#matters)]
   local body = string.format(
-    '{"matter_code":"06010","lng":%.7f,"lat":%.7f,"description":"bench","idempotency_key":"%s%d"}',
-    lng, lat, prefix, counter)
+    '{"matter_code":"%s","lng":%.7f,"lat":%.7f,"description":"bench","idempotency_key":"%s%d"}',
+    matter, lng, lat, prefix, counter)
   return wrk.format("POST", nil, HEADERS, body)
 end
 done = function(summary, latency, requests)
@@ -98,15 +109,19 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare() -> tuple[str, tuple[float, float, float, float]]:
-    """Migrate and build the city; the inspector's token and the city's extent."""
+Extent = tuple[float, float, float, float]  # lng0, lat0, span_lng, span_lat
+
+
+def prepare(area: str = "district") -> tuple[str, Extent, list[str]]:
+    """Migrate and build the city; the inspector's token, the city's extent and the
+    matter codes reported."""
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from urbangrid.catalog.models import StageLimit
+    from urbangrid.catalog.models import CatalogType, Kind, Stage, StageLimit, Standard
     from urbangrid.organisations.models import ResponsibilityRule, Role
     from urbangrid.organisations.services import issue_token
     from urbangrid.testing import (
@@ -119,26 +134,91 @@ def prepare() -> tuple[str, tuple[float, float, float, float]]:
         make_user,
     )
 
-    city = make_city()
-    matter = make_type("06010", "暴露垃圾")
-    for stage, amount, unit in (("accept", 30, "working_minutes"), ("handle", 4, "working_hours")):
-        StageLimit.objects.get_or_create(
-            catalog_type=matter, stage=stage, grade="", defaults={"amount": amount, "unit": unit}
+    if area == "spot":
+        city = make_city()
+        district, grids = city.district, [g.code for g in city.grids]
+        matters = [make_type("06010", "暴露垃圾")]
+        extent = (ORIGIN_LNG + 1e-5, ORIGIN_LAT + 1e-5, STEP * 8 - 2e-5, STEP * 2 - 2e-5)
+    else:
+        district, grids, extent = make_district()
+        matters = list(
+            CatalogType.objects.filter(
+                kind=Kind.MATTER, standard=Standard.GBT_47678_5_2026, is_active=True
+            ).order_by("code")[:8]
         )
-    department = make_department("区环卫中心", district=city.district)
-    ResponsibilityRule.objects.create(
-        catalog_type=matter,
-        area_level="district",
-        area_code=city.district.code,
-        basis="locality",
-        department=department,
+    for stage, amount, unit in (
+        (Stage.ACCEPT, 30, "working_minutes"),
+        (Stage.HANDLE, 4, "working_hours"),
+    ):
+        StageLimit.objects.get_or_create(
+            catalog_type=None, stage=stage, grade="", defaults={"amount": amount, "unit": unit}
+        )
+    department = make_department("区城市管理委员会", district=district)
+    ResponsibilityRule.objects.bulk_create(
+        ResponsibilityRule(
+            catalog_type=matter,
+            area_level="district",
+            area_code=district.code,
+            basis="locality",
+            department=department,
+        )
+        for matter in matters
     )
-    inspector = make_user("inspector", Role.INSPECTOR, grids=[g.code for g in city.grids])
+    inspector = make_user("inspector", Role.INSPECTOR, grids=grids)
     token = issue_token(inspector, name="bench")
     from django.db import connection
 
     connection.close()
-    return token, (ORIGIN_LNG + 1e-5, ORIGIN_LAT + 1e-5, STEP * 8 - 2e-5, STEP * 2 - 2e-5)
+    return token, extent, [m.code for m in matters]
+
+
+def make_district() -> tuple[Any, list[str], Extent]:
+    """District 110102: 4 x 4 streets of 4 x 2 communities of 4 x 4 grids (0.001 degrees
+    each), 2,048 grids in a 0.064 x 0.032 degree rectangle."""
+    import datetime as dt
+
+    from urbangrid.geo.models import Community, District, Street, UnitGrid
+    from urbangrid.testing import ORIGIN_LAT, ORIGIN_LNG, STEP, bbox_fields, square
+
+    def rect(lng: float, lat: float, width: float, height: float) -> dict[str, Any]:
+        ring = [[lng, lat], [lng + width, lat], [lng + width, lat + height],
+                [lng, lat + height], [lng, lat]]  # fmt: skip
+        return {"type": "Polygon", "coordinates": [ring]}
+
+    code = "110102"
+    geometry = rect(ORIGIN_LNG, ORIGIN_LAT, STEP * 64, STEP * 32)
+    district = District.objects.create(
+        code=code, name="基准区", city_name="测试市", geometry=geometry, **bbox_fields(geometry)
+    )
+    grids: list[UnitGrid] = []
+    for s in range(16):
+        street = Street.objects.create(
+            district=district, code=f"{code}{s + 1:03d}", name=f"第{s + 1}街道"
+        )
+        for c in range(8):
+            community = Community.objects.create(
+                street=street, code=f"{street.code}{c + 1:03d}", name=f"{street.name}第{c + 1}社区"
+            )
+            col0 = (s % 4) * 16 + (c % 4) * 4
+            row0 = (s // 4) * 8 + (c // 4) * 4
+            for g in range(16):
+                cell = square(
+                    ORIGIN_LNG + (col0 + g % 4) * STEP, ORIGIN_LAT + (row0 + g // 4) * STEP
+                )
+                grids.append(
+                    UnitGrid(
+                        community=community,
+                        code=f"{community.code}{g + 1:03d}",
+                        name=f"{community.name}{g + 1}号网格",
+                        geometry=cell,
+                        area_m2=8_500.0,
+                        valid_from=dt.date(2024, 1, 1),
+                        **bbox_fields(cell),
+                    )
+                )
+    UnitGrid.objects.bulk_create(grids)
+    extent = (ORIGIN_LNG + 1e-5, ORIGIN_LAT + 1e-5, STEP * 64 - 2e-5, STEP * 32 - 2e-5)
+    return district, [g.code for g in grids], extent
 
 
 def free_port() -> int:
@@ -183,10 +263,17 @@ def start_server(
 
 
 def run_wrk(
-    url: str, token: str, extent: tuple[float, ...], seconds: int, connections: int, tag: str
+    url: str,
+    token: str,
+    extent: Extent,
+    matters: list[str],
+    seconds: int,
+    connections: int,
+    tag: str,
 ) -> dict[str, float]:
     lng0, lat0, span_lng, span_lat = extent
     script = WRK_SCRIPT.replace("LNG0", repr(lng0)).replace("LAT0", repr(lat0))
+    script = script.replace("MATTERS", "{" + ", ".join(f'"{m}"' for m in matters) + "}")
     script = script.replace("SPAN_LNG", repr(span_lng)).replace("SPAN_LAT", repr(span_lat))
     headers = f'{{["Content-Type"]="application/json", ["Authorization"]="Bearer {token}"}}'
     script = script.replace("HEADERS", headers)
@@ -350,12 +437,19 @@ def main() -> None:
         help="alternate the two runs this many times and report the medians "
         "(a shared machine's load changes from second to second)",
     )
+    parser.add_argument(
+        "--area",
+        choices=("district", "spot"),
+        default="district",
+        help="district: 2,048 grids, eight matters (a city); spot: 16 grids, one matter "
+        "(the worst case for the duplicate search)",
+    )
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     if not url.startswith("postgres"):
         sys.exit("bench_intake measures PostgreSQL: set DATABASE_URL=postgres://...")
     recreate_database(url)
-    token, extent = prepare()
+    token, extent, matters = prepare(args.area)
     port = free_port()
     server = start_server(port, args.workers, args.worker_class, args.threads)
     meter = CpuMeter(server.pid, url)
@@ -363,33 +457,31 @@ def main() -> None:
     trivials: list[dict[str, float]] = []
     intakes: list[dict[str, float]] = []
     try:
-        run_wrk(f"{base}/bench/insert", token, extent, args.warmup, args.connections, "w1")
-        run_wrk(f"{base}/reports", token, extent, args.warmup, args.connections, "w2")
+        load = functools.partial(run_wrk, token=token, extent=extent, matters=matters)
+        load(f"{base}/bench/insert", seconds=args.warmup, connections=args.connections, tag="w1")
+        load(f"{base}/reports", seconds=args.warmup, connections=args.connections, tag="w2")
         for round_ in range(args.rounds):
             trivial_run = functools.partial(
-                run_wrk,
+                load,
                 f"{base}/bench/insert",
-                token,
-                extent,
-                args.seconds,
-                args.connections,
-                f"t{round_}",
+                seconds=args.seconds,
+                connections=args.connections,
+                tag=f"t{round_}",
             )
             trivials.append(meter.measure(trivial_run))
             intake_run = functools.partial(
-                run_wrk,
+                load,
                 f"{base}/reports",
-                token,
-                extent,
-                args.seconds,
-                args.connections,
-                f"r{round_}",
+                seconds=args.seconds,
+                connections=args.connections,
+                tag=f"r{round_}",
             )
             intakes.append(meter.measure(intake_run))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     print(
+        f"area={args.area} matters={len(matters)} "
         f"workers={args.workers} class={args.worker_class} threads={args.threads} "
         f"connections={args.connections} seconds={args.seconds} rounds={args.rounds} "
         f"cpus={os.cpu_count()}"

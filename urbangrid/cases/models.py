@@ -71,8 +71,11 @@ class Case(models.Model):
     number = models.CharField(_("number"), max_length=32, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # Indexes of the foreign keys: ``matter`` is served by ``case_matter_point_idx``
+    # (matter first), ``department`` and ``merged_into`` by partial indexes of the cases
+    # that have one — a new case writes no entry in either.
     matter = models.ForeignKey(
-        "catalog.CatalogType", on_delete=models.PROTECT, related_name="cases"
+        "catalog.CatalogType", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     component_ident = models.CharField(_("component id"), max_length=17, blank=True)
     grade = models.CharField(
@@ -99,6 +102,7 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
         help_text=_("The department the case is with now."),
+        db_index=False,
     )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -125,6 +129,7 @@ class Case(models.Model):
         blank=True,
         related_name="merged_reports",
         help_text=_("The case this duplicate report was merged into (合并)."),
+        db_index=False,
     )
     support_count = models.PositiveIntegerField(
         _("support"), default=0, help_text=_("Repeat reports and calls attached (附议).")
@@ -177,7 +182,17 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="case_cursor_idx"),
-            models.Index(fields=["status"], name="case_status_idx"),
+            # By status: ``case_queue_urgency_idx`` (status first).
+            models.Index(
+                fields=["department"],
+                condition=Q(department__isnull=False),
+                name="case_department_idx",
+            ),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="case_merged_into_idx",
+            ),
             models.Index(fields=["grid_code"], name="case_grid_idx"),
             models.Index(fields=["stage_due_at"], name="case_stage_due_idx"),
             models.Index(fields=["light"], name="case_light_idx"),
@@ -279,7 +294,8 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
 class CaseEvent(models.Model):
     """One step in a case's timeline. Append-only: never changed, never deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # Found by case through the unique index (case, seq).
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField(_("sequence"))
     action = models.CharField(_("action"), max_length=24)
     from_status = models.CharField(_("from"), max_length=20, blank=True)

@@ -31,8 +31,6 @@ import threading
 
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import CharField
-from django.db.models.expressions import RawSQL
 
 from urbangrid.cases.models import CaseNumberCounter
 
@@ -69,15 +67,13 @@ def next_in_day(district_code: str, day: dt.date) -> int:
     return int(row[0])
 
 
-def number_expression(district_code: str, day: dt.date) -> RawSQL:
-    """The next case number of ``district_code`` on ``day`` as an SQL expression, for the
-    case's own INSERT (which returns it): ``district-YYYYMMDD-NNNN``, at least four
-    digits, like ``f"{n:04d}"``."""
-    return RawSQL(
+def number_sql(district_code: str, day: dt.date) -> tuple[str, list[str]]:
+    """The next case number of ``district_code`` on ``day`` as an SQL expression and its
+    parameters: ``district-YYYYMMDD-NNNN``, at least four digits, like ``f"{n:04d}"``."""
+    return (
         "(SELECT %s || CASE WHEN n < 10000 THEN lpad(n::text, 4, '0') ELSE n::text END "
         "FROM nextval(%s::regclass) AS n)",
         [f"{district_code}-{day:%Y%m%d}-", _sequence(district_code, day)],
-        output_field=CharField(),
     )
 
 

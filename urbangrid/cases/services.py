@@ -60,7 +60,7 @@ from urbangrid.cases.workflow import (
 from urbangrid.catalog.models import CatalogType, Stage, StageLimit, Standard
 from urbangrid.catalog.models import Kind as CatalogKind
 from urbangrid.catalog.services import pick_limit
-from urbangrid.common import clock, images
+from urbangrid.common import clock, images, writes
 from urbangrid.geo.gcj02 import gcj02_to_wgs84
 from urbangrid.geo.locate import locate
 from urbangrid.organisations.models import Department, Level, User
@@ -179,8 +179,9 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
     now = clock.now()
     spec_for_calendar(None)
     # No savepoint inside a caller's transaction (intake's, with its key row): an error
-    # here rolls that whole transaction back anyway.
-    with deadlines.one_reading_of_calendars(), transaction.atomic(savepoint=False):
+    # here rolls that whole transaction back anyway. The new rows are written together
+    # (``common.writes``: one statement on PostgreSQL, joining the caller's batch).
+    with deadlines.one_reading_of_calendars(), writes.together(savepoint=False):
         level = reporting_level(actor)
         case = Case(
             status=row.target,
@@ -215,16 +216,18 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
         _move_clocks(case, row, now)
         case.last_event_seq = 1
         # The number comes last: on SQLite its counter row stays locked until commit.
-        # PostgreSQL takes it from a sequence inside the INSERT (which returns it) and
+        # PostgreSQL takes it from a sequence, with the case's id, in one query, and
         # holds no lock.
         from urbangrid.cases import numbering
 
         if numbering.uses_sequences():
             day = clock.local(now).date()
-            case.number = numbering.number_expression(place.district_code, day)
+            case.pk, case.number = writes.allocate_ids(
+                Case, numbering.number_sql(place.district_code, day)
+            )
         else:
             case.number = _next_number(place.district_code, now)
-        case.save(force_insert=True)
+        writes.insert(case)
         tally.record(case)
         event = _append_event(case, row, "", actor, now, report.note, {"crs": report.crs})
         _notify(case, event, row)
@@ -368,7 +371,7 @@ def apply_action(
         raise UnknownAction(f"no such action: {action!r}", field="action")
     first = rows[0]
     spec_for_calendar(None)  # outside the transaction, so the calendar cache may keep it
-    with deadlines.one_reading_of_calendars(), transaction.atomic():
+    with writes.at_once(), deadlines.one_reading_of_calendars(), transaction.atomic():
         case = access_case(actor, case_number, for_update=True)
         loaded = _saved_state(case)
         if not has_permission(actor, first.permission):
@@ -525,7 +528,7 @@ def _append_event(
     """Append the event numbered ``case.last_event_seq`` (the caller advanced it)."""
     if row is not None and row.starts:
         data = {**data, "due_at": case.clocks[row.starts]["due_at"], "stage": row.starts}
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         seq=case.last_event_seq,
         action=action or (row.action if row else ""),
@@ -538,6 +541,8 @@ def _append_event(
         is_public=row is not None and row.action in PUBLIC_ACTIONS,
         data=data,
     )
+    writes.insert(event)
+    return event
 
 
 # --- What each action does beyond status and clocks -----------------------------------
@@ -854,7 +859,7 @@ def add_support(
         raise ActionForbidden("your role may not report")
     if len(note) > MAX_TEXT:
         raise InvalidInput("note is too long", field="note")
-    with transaction.atomic():
+    with writes.at_once(), transaction.atomic():
         case = access_case(actor, case_number, for_update=True)
         if case.status not in OPEN_STATUSES:
             raise TransitionNotAllowed(f"case {case.number} is {case.get_status_display()}")
@@ -1041,7 +1046,7 @@ def sweep_lights(*, now: dt.datetime | None = None) -> int:
 
 
 def _record_light(pk: int, now: dt.datetime) -> bool:
-    with deadlines.one_reading_of_calendars(), transaction.atomic():
+    with writes.at_once(), deadlines.one_reading_of_calendars(), transaction.atomic():
         case = Case.objects.select_for_update().get(pk=pk)
         before = case.light
         _store_summary(case, now)

@@ -52,6 +52,7 @@ from django.db.models.functions import Cast, Coalesce, Floor, Substr
 
 from urbangrid.cases.models import Case, OpenCaseCell, OpenCaseChange, OpenCaseCount
 from urbangrid.cases.workflow import END_STATUSES, OPEN_STATUSES
+from urbangrid.common import writes
 
 AREA_DIGITS = 9
 """Counts are kept per street: the first nine digits of the grid code …"""
@@ -129,9 +130,9 @@ def record(case: Case, before: Mapping[str, Any] | None = None) -> None:
     for key, n in rows:
         params += [*(key[name] for name in _JOURNAL_FIELDS[:-1]), n]
     # Plain SQL: this runs in every report's and action's transaction (the ORM's
-    # bulk_create costs several times more than the insert itself).
-    with connection.cursor() as cursor:
-        cursor.execute(_journal_insert(len(rows)), params)
+    # bulk_create costs several times more than the insert itself); a new case's row
+    # goes with its other rows (``common.writes``).
+    writes.insert_sql(_journal_insert(len(rows)), params)
 
 
 _JOURNAL_FIELDS = (*KEY_FIELDS, "x", "y", "lng_e6", "lat_e6", "n")

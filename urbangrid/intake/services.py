@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from urbangrid.cases import services as case_services
 from urbangrid.cases.exceptions import InvalidInput
@@ -28,7 +28,7 @@ from urbangrid.cases.models import AttachmentKind, Case, CaseEvent, Channel
 from urbangrid.cases.services import Report
 from urbangrid.cases.workflow import Action
 from urbangrid.catalog.cache import active_type
-from urbangrid.common import clock
+from urbangrid.common import clock, writes
 from urbangrid.geo.gcj02 import gcj02_to_wgs84
 from urbangrid.geo.locate import locate
 from urbangrid.intake import photos as photo_store
@@ -101,23 +101,28 @@ def idempotent(
         if earlier is not None:
             return earlier
     try:
-        with transaction.atomic():
+        # The work's new rows and the key row are written together (``common.writes``:
+        # one statement on PostgreSQL when the key goes in last).
+        with writes.together():
             row = None
             if key is not None and claim_first:
                 row = IdempotencyKey.objects.create(scope=scope, key=key, created_at=clock.now())
             answer = work()
             if row is not None:
+                writes.flush()
                 IdempotencyKey.objects.filter(pk=row.pk).update(
                     status_code=answer.status, response=answer.body, case_id=answer.case_id
                 )
             elif key is not None:
-                IdempotencyKey.objects.create(
-                    scope=scope,
-                    key=key,
-                    status_code=answer.status,
-                    response=answer.body,
-                    case_id=answer.case_id,
-                    created_at=clock.now(),
+                writes.insert(
+                    IdempotencyKey(
+                        scope=scope,
+                        key=key,
+                        status_code=answer.status,
+                        response=answer.body,
+                        case_id=answer.case_id,
+                        created_at=clock.now(),
+                    )
                 )
     except IntegrityError:
         earlier = replay(scope, key)
@@ -185,9 +190,10 @@ def submit_report(
         has_contact = bool(case.reporter_phone or case.reporter_email)
         if public or has_contact:
             token = new_token()
-            TrackingLink.objects.create(case=case, token=token, created_at=case.created_at)
+            writes.insert(TrackingLink(case=case, token=token, created_at=case.created_at))
             body["tracking_url"] = tracking_path(token)
         if photos:
+            writes.flush()  # the case's rows, before the photos' rows refer to its event
             event = CaseEvent.objects.get(case=case, seq=1)
             kind = AttachmentKind.INSPECTOR if actor is not None else AttachmentKind.REPORTER
             stored = photo_store.store_photos(case, photos, kind=kind, actor=actor, event=event)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from urbangrid.common import clock
+from urbangrid.common import clock, writes
 from urbangrid.outbox.models import Message, MessageStatus
 from urbangrid.outbox.senders import sender_for
 
@@ -34,7 +34,7 @@ def queue_messages(messages: list[Outgoing], *, at: dt.datetime | None = None) -
     if not messages:
         return
     moment = at or clock.now()
-    Message.objects.bulk_create(
+    writes.insert_many(
         [
             Message(
                 dedupe_key=m.dedupe_key[:200],

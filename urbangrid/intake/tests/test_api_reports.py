@@ -102,3 +102,30 @@ def test_a_reporter_with_contact_gets_a_tracking_link_and_one_receipt(world, api
 
 def test_without_authentication_it_is_a_401(world, client):
     assert post(client, body(world)).status_code == 401
+
+
+def test_on_postgresql_a_report_writes_its_rows_in_one_statement(
+    world, api, django_capture_on_commit_callbacks
+):
+    """Case, first event, open-case journal and key: one round trip (common.writes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        import pytest
+
+        pytest.skip("SQLite writes each row at once")
+    client = api(world.inspector)
+    with django_capture_on_commit_callbacks(execute=True):  # the day's sequence is known
+        post(client, body(world), key="warm-up-0001")
+    with CaptureQueriesContext(connection) as captured:
+        answer = post(client, body(world), key="one-statement-1")
+    assert answer.status_code == 201
+    kinds = ("INSERT", "WITH", "UPDATE")
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(kinds)]
+    assert len(writes) == 1
+    for table in ("cases_case", "cases_caseevent", "cases_opencasechange", "intake_idempotencykey"):
+        assert f'INTO "{table}"' in writes[0]
+    case = Case.objects.get(number=answer.json()["number"])
+    assert case.events.get().action == "report"
+    assert IdempotencyKey.objects.get(key="one-statement-1").case == case

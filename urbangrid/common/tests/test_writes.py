@@ -1,0 +1,129 @@
+"""common.writes: new rows written together (one statement on PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
+
+from urbangrid.common import writes
+from urbangrid.intake.models import IdempotencyKey
+from urbangrid.outbox.models import Message, MessageStatus
+
+pytestmark = pytest.mark.django_db
+AT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+POSTGRES = connection.vendor == "postgresql"
+
+
+def message(key: str, **extra: Any) -> Message:
+    fields = {"topic": "t", "recipient": "r", "next_attempt_at": AT, "created_at": AT, **extra}
+    return Message(dedupe_key=key, **fields)
+
+
+def inserts(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if q["sql"].startswith(("INSERT", "WITH"))]
+
+
+def test_rows_handed_over_in_a_block_exist_after_it_with_their_ids():
+    first, second = message("k-1"), message("k-2", payload={"case": "110101-20260302-0001"})
+    with writes.together():
+        writes.insert(first)
+        writes.insert(second)
+    assert first.pk is not None
+    assert second.pk is not None
+    assert not first._state.adding
+    stored = Message.objects.get(pk=second.pk)
+    assert stored.dedupe_key == "k-2"
+    assert stored.payload == {"case": "110101-20260302-0001"}
+
+
+def test_on_postgresql_the_block_writes_its_rows_in_one_statement_at_its_end():
+    with CaptureQueriesContext(connection) as captured, writes.together():
+        for i in range(3):
+            writes.insert(message(f"one-{i}"))
+        seen_inside = Message.objects.filter(dedupe_key__startswith="one-").count()
+    statements = inserts(captured)
+    if POSTGRES:
+        assert seen_inside == 0  # kept until the block ends
+        assert len(statements) == 1
+        assert statements[0].startswith("WITH w0 AS (INSERT")
+    else:
+        assert seen_inside == 3  # written at once
+        assert len(statements) == 3
+    assert Message.objects.filter(dedupe_key__startswith="one-").count() == 3
+
+
+def test_choices_are_written_as_their_values():
+    row = message("status-1", status=MessageStatus.FAILED)
+    with writes.together():
+        writes.insert(row)
+    assert Message.objects.filter(pk=row.pk, status="failed").exists()
+
+
+def test_a_row_that_breaks_a_constraint_writes_nothing_of_its_block():
+    IdempotencyKey.objects.create(scope="user:1", key="taken-key", created_at=AT)
+
+    def both() -> None:
+        with writes.together():
+            writes.insert(message("lost-1"))
+            writes.insert(IdempotencyKey(scope="user:1", key="taken-key", created_at=AT))
+
+    with pytest.raises(IntegrityError):
+        both()
+    assert not Message.objects.filter(dedupe_key="lost-1").exists()
+
+
+def test_ignore_conflicts_skips_an_existing_row_without_a_signal():
+    message("dup-1").save()
+    seen: list[Any] = []
+
+    def receiver(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        seen.append((instance.dedupe_key, created))
+
+    post_save.connect(receiver, sender=Message, dispatch_uid="test-writes")
+    try:
+        with writes.together():
+            writes.insert_many([message("dup-1"), message("new-1")], ignore_conflicts=True)
+            writes.insert(message("new-2"))
+    finally:
+        post_save.disconnect(dispatch_uid="test-writes", sender=Message)
+    assert Message.objects.filter(dedupe_key__in=["dup-1", "new-1", "new-2"]).count() == 3
+    assert seen == [("new-2", True)]  # as bulk_create: no signal for ignore_conflicts rows
+
+
+def test_nested_blocks_join_the_outermost_and_at_once_writes_at_once():
+    with writes.together():
+        writes.insert(message("outer-1"))
+        with writes.together():
+            writes.insert(message("inner-1"))
+        with writes.at_once():
+            writes.insert(message("now-1"))
+            # What the batch held was written first; this row is written at once.
+            assert (
+                Message.objects.filter(dedupe_key__in=["outer-1", "inner-1", "now-1"]).count() == 3
+            )
+    assert Message.objects.filter(dedupe_key__endswith="-1").count() == 3
+
+
+def test_outside_a_block_rows_are_written_at_once():
+    row = message("alone-1")
+    writes.insert(row)
+    assert Message.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="ids are allocated ahead on PostgreSQL only")
+def test_allocated_ids_come_from_the_tables_sequence_with_extra_values():
+    with transaction.atomic():
+        first, text = writes.allocate_ids(Message, ("%s || 'x'", ["a"]))
+        (second,) = writes.allocate_ids(Message)
+    assert second == first + 1
+    assert text == "ax"
+    row = message("allocated-1")
+    row.pk = second
+    with writes.together():
+        writes.insert(row)
+    assert Message.objects.get(pk=second).dedupe_key == "allocated-1"
