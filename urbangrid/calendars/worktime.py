@@ -648,3 +648,35 @@ def light(
     if allowed == 0 or used * 5 < allowed * 4:
         return GREEN
     return YELLOW
+
+
+def yellow_at(
+    spec: CalendarSpec,
+    start: dt.datetime,
+    due: dt.datetime,
+    paused: Sequence[tuple[dt.datetime, dt.datetime]] = (),
+    *,
+    unit: str | None = None,
+) -> dt.datetime:
+    """The instant ``light`` turns a running limit yellow: the earliest one at which the
+    time used (outside ``paused``, all closed) reaches four fifths of the time allowed
+    (``due`` without pauses allowed: ``due``, where it turns red once passed). Same
+    arguments and units as ``light``.
+    """
+    if unit is not None and unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}: use one of {', '.join(UNITS)}")
+    real = unit in CALENDAR_UNITS or spec.around_the_clock
+    coordinate = _Coordinate(spec, real)
+    pauses = _merge_pauses(start, paused)
+    allowed = _active(coordinate, start, due, pauses)
+    if allowed <= 0:
+        return due
+    target = coordinate(start) - (-allowed * 4 // 5)  # + the used time, rounded up
+    for begin, end in pauses:
+        if end is None or coordinate(begin) >= target:
+            break
+        target += coordinate(end) - coordinate(begin)
+    if real:
+        return _EPOCH + dt.timedelta(microseconds=target)
+    day, us = _timeline(spec).locate(target)
+    return _from_local_parts(spec, day, us)

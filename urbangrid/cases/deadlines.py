@@ -197,6 +197,31 @@ def _refresh_clock(clock: Clock, now: dt.datetime) -> None:
     clock["light"] = light_of(clock, now)
 
 
+# A stopped (suspended) clock's light can still move, as its provisional due moves with
+# the pause: the sweep looks at it again after this long.
+PAUSED_RECHECK = dt.timedelta(hours=1)
+
+
+def light_check_at(clock: Clock, now: dt.datetime) -> dt.datetime | None:
+    """When the light sweep must look at the running ``clock`` again (refreshed at
+    ``now``): when green turns yellow, when yellow turns red, an hour on while it is
+    stopped; ``None`` when its light can no longer change by itself (red, no limit,
+    ended). Never later than the change: at worst the sweep looks once too early."""
+    if clock["ended_at"] or clock["minutes"] is None:
+        return None
+    if is_paused(clock):
+        return now + PAUSED_RECHECK
+    due = parse(clock["due_at"])
+    if due is None or clock["light"] == worktime.RED:
+        return None
+    if clock["light"] == worktime.YELLOW:
+        return due
+    start = parse(clock["started_at"])
+    assert start is not None
+    closed = [(begin, end) for begin, end in _pauses(clock, now) if end is not None]
+    return worktime.yellow_at(_spec(clock), start, due, closed)
+
+
 @dataclass(frozen=True)
 class Summary:
     """What the case row caches from its clocks, for lists, filters and the sweep."""
@@ -205,6 +230,7 @@ class Summary:
     stage_due_at: dt.datetime | None
     expected_at: dt.datetime | None
     light: str
+    check_at: dt.datetime | None = None  # ``light_check_at`` of the running clock
 
 
 def refresh(clocks: Clocks, now: dt.datetime, *, is_open: bool) -> Summary:
@@ -224,7 +250,7 @@ def refresh(clocks: Clocks, now: dt.datetime, *, is_open: bool) -> Summary:
         return Summary("", None, expected_at, "" if not is_open else worktime.GREEN)
     stage, clock = running
     due = None if is_paused(clock) else parse(clock["due_at"])
-    return Summary(stage, due, expected_at, clock["light"])
+    return Summary(stage, due, expected_at, clock["light"], light_check_at(clock, now))
 
 
 def ended_late(clocks: Clocks, stage: str) -> bool:

@@ -162,6 +162,12 @@ class Case(models.Model):
     stage_due_at = models.DateTimeField(_("stage due at"), null=True, blank=True)
     expected_at = models.DateTimeField(_("case due at"), null=True, blank=True)
     light = models.CharField(_("light"), max_length=6, choices=Light.choices, blank=True)
+    light_check_at = models.DateTimeField(
+        _("light checked again at"),
+        null=True,
+        blank=True,
+        help_text=_("When the light sweep looks at the case again: its light's next change."),
+    )
     pending_request = models.CharField(
         _("pending request"), max_length=12, blank=True, help_text=_("extension or suspension")
     )
@@ -182,6 +188,12 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="case_cursor_idx"),
+            # The light sweep's candidates (``services.sweep_lights``).
+            models.Index(
+                fields=["light_check_at"],
+                condition=Q(light_check_at__isnull=False),
+                name="case_light_check_idx",
+            ),
             # By status: ``case_queue_urgency_idx`` (status first).
             models.Index(
                 fields=["department"],

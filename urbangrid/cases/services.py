@@ -289,6 +289,7 @@ _MUTABLE_FIELDS = [
     "stage_due_at",
     "expected_at",
     "light",
+    "light_check_at",
     "pending_request",
     "pending",
     "check_passed",
@@ -512,6 +513,7 @@ def _store_summary(case: Case, now: dt.datetime) -> None:
     case.stage_due_at = summary.stage_due_at
     case.expected_at = summary.expected_at
     case.light = summary.light
+    case.light_check_at = summary.check_at
 
 
 def _append_event(
@@ -1025,24 +1027,40 @@ def add_attachment(
 
 
 def sweep_lights(*, now: dt.datetime | None = None) -> int:
-    """Recompute the lights of every open case with a running clock; record each change
-    as a ``light_changed`` event (no status change) and queue a notification whose dedupe
-    key is (case, stage, stage start, light): sweeping twice never notifies twice.
+    """Recompute the lights of the open cases whose light may have changed by ``now``
+    (``light_check_at``, found through its index: not every open case each minute);
+    record each change as a ``light_changed`` event (no status change) and queue a
+    notification whose dedupe key is (case, stage, stage start, light): sweeping twice
+    never notifies twice. A case whose light did not change gets its next check time.
     Returns the number of cases whose light changed."""
     moment = now or clock.now()
     spec_for_calendar(None)
     changed = 0
     candidates = (
-        Case.objects.exclude(status__in=END_STATUSES)
-        .exclude(stage="")
-        .values_list("pk", "light", "clocks", "status")
+        Case.objects.filter(light_check_at__lte=moment)
+        .exclude(status__in=END_STATUSES)
+        .values_list("pk", "light", "clocks", "status", "light_check_at")
+        .order_by()
     )
-    for pk, light, clocks, status in candidates.iterator(chunk_size=500):
+    for pk, light, clocks, status, check_at in candidates.iterator(chunk_size=500):
         with deadlines.one_reading_of_calendars():
             summary = deadlines.refresh(clocks, moment, is_open=status not in END_STATUSES)
         if summary.light != light and _record_light(pk, moment):
             changed += 1
+        elif summary.check_at != check_at:
+            # Unless an action changed the case meanwhile (and set its own time).
+            Case.objects.filter(pk=pk, light_check_at=check_at).update(
+                light_check_at=summary.check_at
+            )
     return changed
+
+
+def recheck_lights(*, now: dt.datetime | None = None) -> int:
+    """Have the next sweep look at every open case with a running stage (a work calendar
+    changed, so dues and lights may have moved). Returns how many were marked."""
+    moment = now or clock.now()
+    open_cases = Case.objects.exclude(status__in=END_STATUSES).exclude(stage="")
+    return open_cases.update(light_check_at=moment)
 
 
 def _record_light(pk: int, now: dt.datetime) -> bool:
@@ -1077,6 +1095,7 @@ def _record_light(pk: int, now: dt.datetime) -> bool:
                 "stage_due_at",
                 "expected_at",
                 "light",
+                "light_check_at",
                 "last_event_seq",
             ]
         )

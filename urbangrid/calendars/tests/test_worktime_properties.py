@@ -18,9 +18,11 @@ from urbangrid.calendars.worktime import (
     CalendarSpec,
     add_working_time,
     is_workday,
+    light,
     parse_periods,
     remaining_due,
     working_seconds_between,
+    yellow_at,
 )
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, derandomize=True)
@@ -253,3 +255,29 @@ def test_working_seconds_match_a_day_by_day_count_far_from_the_shipped_years(
     assert due <= end
     if expected:
         assert inside_working_time(spec, due)
+
+
+@PROPERTY_SETTINGS
+@given(
+    spec=st.sampled_from([DEFAULT_SPEC, AROUND_THE_CLOCK_SPEC]),
+    start=precise_starts,
+    minutes=st.integers(min_value=0, max_value=60 * 24 * 20),
+    pause=st.none() | st.tuples(st.integers(0, 60 * 24 * 10), st.integers(1, 60 * 24 * 5)),
+)
+def test_yellow_at_is_the_first_instant_light_shows_yellow(spec, start, minutes, pause):
+    """What the light sweep relies on: never later than the change, and not early."""
+    paused = []
+    if pause is not None:
+        begin = start + dt.timedelta(minutes=pause[0])
+        paused = [(begin, begin + dt.timedelta(minutes=pause[1]))]
+    due = remaining_due(spec, start, minutes, "working_minutes", paused)
+    assert due is not None
+    turn = yellow_at(spec, start, due, paused)
+    assert start <= turn <= due
+    if minutes == 0:
+        assert turn == due
+        return
+    assert light(spec, start, due, turn, paused) == "yellow"
+    before = turn - dt.timedelta(microseconds=1)
+    if before >= start:
+        assert light(spec, start, due, before, paused) == "green"
