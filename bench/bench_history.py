@@ -10,7 +10,8 @@ database ``BENCH_HISTORY_URL`` (default
 dispatcher, leader, auditor, inspector, handler — the names ``bench_queues`` signs in
 with) and ``--scale`` cases (default 10,000,000; ``--quick`` 100,000) over the year up to
 30 June 2026 with their append-only events, dispatches and case-number counters, all
-bulk-loaded with ``COPY``.
+bulk-loaded with ``COPY``. Case ids grow with the creation instant, as the id sequence
+numbers them.
 
 Every case follows a path through the lifecycle table: each step (action, from status,
 to status) is checked against ``cases.workflow.TRANSITIONS`` before anything is written,
@@ -21,6 +22,14 @@ after a failed check, with an extension, with overdue lights. Cases older than 3
 run to their end; younger ones stop at a random step and stay open, with a running
 stage, a due time and a light. Columns this generator does not know get their model
 default, so new nullable or defaulted fields do not break it.
+
+Event data follows the services' contract (``services._append_event`` and the action
+effects): an event whose transition starts a stage clock carries ``"stage"`` and
+``"due_at"`` (the ISO instant of the clock's deadline); a dispatch names its department as
+``{"department": {"id", "name"}}``, a return and a rework the department they leave; a
+filing copies the stage limits in force; a red light names its stage and due; an approved
+extension gives ``until`` and ``previous_due_at``. Deadlines are the limits (``LIMITS``)
+counted in plain minutes from the event: the work calendars are not modelled.
 
 The same seed gives the same history. Prints one line per figure.
 """
@@ -65,7 +74,22 @@ END = dt.datetime(2026, 6, 30, 16, 0, tzinfo=dt.UTC)
 DAYS = 365
 LNG0, LAT0, SPAN = 116.36, 39.87, 0.1  # bench_queues' viewport
 META_TABLE = "bench_history_meta"
-VERSION = 1
+VERSION = 2  # 2: the services' event data (stage clocks, dispatch department); ids in time
+# The stage limits of every case (as ``services._snapshot_limits`` copies them) and the
+# minutes each one gives its clock here (no work calendar: plain minutes).
+LIMITS: dict[str, dict[str, Any]] = {
+    "accept": {"amount": 30, "unit": "working_minutes"},
+    "verify": {"amount": 30, "unit": "working_minutes"},
+    "file": {"amount": 30, "unit": "working_minutes"},
+    "dispatch": {"amount": 30, "unit": "working_minutes"},
+    "handle": {"amount": 4, "unit": "working_hours"},
+    "check": {"amount": 120, "unit": "working_minutes"},
+    "close": {"amount": 60, "unit": "working_minutes"},
+}
+LIMIT_MINUTES = {
+    stage: limit["amount"] * (60 if limit["unit"].endswith("hours") else 1)
+    for stage, limit in LIMITS.items()
+}
 
 # (action, role) steps; statuses are filled in and checked against the workflow table.
 INTAKE_INSPECTOR = [("report", "inspector"), ("accept", "operator")]
@@ -130,23 +154,26 @@ def figure(label: str, value: str) -> None:
     print(f"{label:<44} {value}", flush=True)
 
 
-def resolve_paths() -> list[tuple[str, float, list[tuple[str, str, str, str]]]]:
-    """Each path as (action, role, from, to), every step checked against the table."""
+def resolve_paths() -> list[tuple[str, float, list[tuple[str, str, str, str, str]]]]:
+    """Each path as (action, role, from, to, the stage whose clock it starts or ""), every
+    step checked against the table."""
     from urbangrid.cases.workflow import CREATING_ACTIONS, LIGHT_CHANGED, TRANSITIONS
 
     edges: dict[tuple[str, str], set[str]] = {}
+    starts: dict[tuple[str, str, str], str] = {}  # (action, from, to) → the stage started
     for row in TRANSITIONS:
         sources = {""} if row.action in CREATING_ACTIONS else {str(s) for s in row.sources}
         for source in sources:
             target = str(row.target) if row.target is not None else source
             edges.setdefault((str(row.action), source), set()).add(target)
+            starts[(str(row.action), source, target)] = str(row.starts or "")
     resolved = []
     for index, (channel, weight, steps) in enumerate(PATHS):
         status = ""
         out = []
         for action, role in steps:
             if action == LIGHT_CHANGED:
-                out.append((action, role, status, status))
+                out.append((action, role, status, status, ""))
                 continue
             targets = edges.get((action, status))
             if not targets:
@@ -161,10 +188,14 @@ def resolve_paths() -> list[tuple[str, float, list[tuple[str, str, str, str]]]]:
                 target = sorted(targets)[0]
             if target not in targets:
                 raise SystemExit(f"path {index}: {action} cannot lead to {target}")
-            out.append((action, role, status, target))
+            out.append((action, role, status, target, starts[(action, status, target)]))
             status = target
         resolved.append((channel, weight, out))
     return resolved
+
+
+def _instant(iso: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(iso)
 
 
 def admin_url(url: str) -> str:
@@ -312,7 +343,8 @@ def build(n: int, seed: int) -> None:
         cursor = django_cursor.cursor  # the psycopg cursor, for COPY
         for case_id in range(1, n + 1):
             channel, _, steps = paths[rng.choices(range(len(paths)), weights)[0]]
-            created = END - dt.timedelta(seconds=rng.random() * DAYS * 86_400)
+            # Case ids grow with the creation instant, as the id sequence makes them.
+            created = END - dt.timedelta(seconds=(n - case_id + rng.random()) / n * DAYS * 86_400)
             age_days = (END - created).total_seconds() / 86_400
             if age_days < 30:
                 steps = steps[: rng.randint(1, len(steps))]
@@ -326,12 +358,16 @@ def build(n: int, seed: int) -> None:
             counters: dict[str, int] = {}
             current_department = None
             overdue = False
-            for seq, (action, role, source, target) in enumerate(steps, start=1):
+            due_of: dict[str, str] = {}  # stage → the due instant of its latest clock
+            until = at
+            for seq, (action, role, source, target, starts) in enumerate(steps, start=1):
                 event_id += 1
                 data: dict[str, Any] = {}
-                if action == "dispatch":
+                if action == "report":
+                    data = {"crs": "wgs84"}
+                elif action == "dispatch":
                     current_department = department
-                    data = {"department_id": department.pk}
+                    data = {"department": {"id": department.pk, "name": department.name}}
                     dispatch_id += 1
                     dispatches.add(
                         id=dispatch_id,
@@ -341,20 +377,48 @@ def build(n: int, seed: int) -> None:
                         event_id=event_id,
                     )
                 elif action == "return":
+                    data = {
+                        "reason": "不属于本单位",
+                        "department": {"id": department.pk, "name": department.name},
+                    }
                     current_department = None
-                    data = {"reason": "不属于本单位"}
                     department = departments[(departments.index(department) + 1) % 20]
                 elif action in ("verify", "check"):
                     data = {"result": target != "cancelled"}
                     if action == "check" and rng.random() < 0.1 and seq < len(steps) - 1:
                         data = {"result": False}
+                elif action == "not_accept":
+                    data = {"reason_code": "out_of_scope"}
+                elif action == "cancel":
+                    data = {"reason": "重复案件"}
+                elif action == "rework":
+                    data = {"reason": "未处置到位"}
+                    if current_department is not None:
+                        data["department"] = {
+                            "id": current_department.pk,
+                            "name": current_department.name,
+                        }
+                elif action == "request_extension":
+                    until = max(at, _instant(due_of["handle"])) + dt.timedelta(days=1)
+                    data = {"until": until.isoformat(), "reason": "需要车辆"}
+                elif action == "approve_extension":
+                    previous = due_of["handle"]
+                    due_of["handle"] = until.isoformat()
+                    data = {"previous_due_at": previous, "until": due_of["handle"]}
                 elif action == "light_changed":
                     overdue = True
-                    data = {"stage": "handle", "from": "yellow", "to": "red"}
+                    data = {"stage": "handle", "from": "yellow", "to": "red",
+                            "due_at": due_of["handle"]}  # fmt: skip
                 elif action == "close":
                     data = {"closing_type": "overdue" if overdue else "normal"}
                 elif action == "file":
-                    data = {"grade": "general", "filing_condition": "符合立案条件"}
+                    data = {"grade": "general", "filing_condition": "符合立案条件",
+                            "limits": LIMITS}  # fmt: skip
+                if starts:
+                    due_at = (at + dt.timedelta(minutes=LIMIT_MINUTES[starts])).isoformat()
+                    due_of[starts] = due_at
+                    data["due_at"] = due_at
+                    data["stage"] = starts
                 if action in counted:
                     counters[counted[action]] = counters.get(counted[action], 0) + 1
                 user = users.get(role)
@@ -401,7 +465,7 @@ def build(n: int, seed: int) -> None:
                 department_id=current_department.pk if current_department else None,
                 reported_by_id=users["inspector"].pk if channel == "inspector" else None,
                 reporter_phone="" if channel == "inspector" else f"139{case_id:08d}",
-                limits={},
+                limits=LIMITS,
                 clocks={},
                 stage=stage,
                 stage_due_at=due,

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Max, Min
+from django.db.models import Max, Min, UniqueConstraint
 
 from urbangrid.cases.models import Case, CaseEvent
 from urbangrid.common import clock
@@ -34,10 +34,22 @@ from urbangrid.evaluation.replay import Selection
 
 WATERMARK = "events"
 CHUNK = 2000  # cases per statement in a refresh or a partial recompute
-RANGE = 100_000  # case ids per statement in a full recompute
+RANGE = 1_000_000  # at most this many case ids per statement in a full recompute
+JIT_RANGE = 100_000  # ranges this wide are compiled (PostgreSQL JIT): worth it on ~1 M events
 DAILY = "evaluation_dailycount"
 MONTHLY = "evaluation_monthlycount"
 COLUMNS = "object_kind, object_key, counter, value"
+
+
+def _unique_constraint(model: type[DailyCount] | type[MonthlyCount]) -> tuple[str, str, str]:
+    """(table, name, columns) of the model's unique constraint."""
+    (constraint,) = model._meta.constraints
+    assert isinstance(constraint, UniqueConstraint)
+    columns = ", ".join(constraint.fields)  # plain fields: their columns have their names
+    return model._meta.db_table, str(constraint.name), columns
+
+
+_UNIQUE = (_unique_constraint(DailyCount), _unique_constraint(MonthlyCount))
 
 
 def _utc_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -191,18 +203,23 @@ def _case_bounds() -> tuple[int, int]:
     return int(bounds["lo"] or 0), int(bounds["hi"] or 0)
 
 
-def _ranges(upto: int) -> list[Selection]:
+def _ranges(upto: int, workers: int = 0) -> list[Selection]:
+    """Equal ranges of case ids, at most ``RANGE`` wide and at least two per worker (so
+    the last ones to finish are short)."""
     lo, hi = _case_bounds()
     if not hi:
         return []
-    return [Selection(lo=a, hi=min(a + RANGE, hi + 1)) for a in range(lo, hi + 1, RANGE)]
+    span = hi + 1 - lo
+    count = max(-(-span // RANGE), 2 * workers, 1)
+    width = -(-span // count)
+    return [Selection(lo=a, hi=min(a + width, hi + 1)) for a in range(lo, hi + 1, width)]
 
 
 class _Known:
-    """The cases that went red on handling and that were suspended (found once)."""
+    """The cases that were suspended (found once; the red ones are marked by the counting
+    statement of each range)."""
 
     def __init__(self, upto: int) -> None:
-        self.red = replay.cases_having(replay.RED, upto, connection)
         self.suspended = replay.cases_having(replay.SUSPENDED, upto, connection)
 
     def count(self, stage: str, selection: Selection, upto: int, conn: Any) -> None:
@@ -216,8 +233,8 @@ class _Known:
             selection,
             upto,
             conn=conn,
-            red=within(self.red),
             suspended=within(self.suspended),
+            jit=hi - lo >= JIT_RANGE,
         )
 
 
@@ -238,11 +255,12 @@ def _recompute_all(upto: int, workers: int | None, timings: dict[str, float] | N
     began = time.perf_counter()
     if vendor == "postgresql":
         _drop_forgotten_stages()
-    ranges = _ranges(upto)
-    known = _Known(upto)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
-    if vendor == "postgresql" and workers > 0:
+    parallel = vendor == "postgresql" and workers > 0
+    ranges = _ranges(upto, workers if parallel else 0)
+    known = _Known(upto)
+    if parallel:
         stages = _count_in_parallel(ranges, upto, workers, known)
     else:
         stage = _Stage()
@@ -253,32 +271,36 @@ def _recompute_all(upto: int, workers: int | None, timings: dict[str, float] | N
     try:
         stage_sql = "(" + " UNION ALL ".join(f"SELECT * FROM {s.name}" for s in stages) + ")"
         with connection.cursor() as cursor:
-            if vendor == "postgresql":
-                cursor.execute("SET LOCAL work_mem = '256MB'")
+            pg = vendor == "postgresql"
+            if pg:
+                cursor.execute("SET LOCAL work_mem = '512MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
                 cursor.execute("SET LOCAL enable_sort = off")  # hash the groups (as counting)
                 cursor.execute("SET LOCAL jit = off")
-            cursor.execute(
-                "CREATE TEMPORARY TABLE eval_mapped (day date, kind varchar(16), "
-                "key varchar(40), counter varchar(32), value bigint)"
-            )
-            cursor.execute(f"INSERT INTO eval_mapped {_mapped(stage_sql)}", {})
-            if vendor == "postgresql":
-                cursor.execute("SET LOCAL enable_sort = on")
                 cursor.execute(f"TRUNCATE {DAILY}, {MONTHLY}")
+                # Building the unique indexes once the rows are in costs about a third of
+                # keeping them up to date row by row.
+                for table, name, _columns in _UNIQUE:
+                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
             else:
                 cursor.execute(f"DELETE FROM {DAILY}")
                 cursor.execute(f"DELETE FROM {MONTHLY}")
-            # In the order of the unique index: each row is appended to its last page.
+            # In the order of the unique index, so that an object's rows of a period lie
+            # together on the pages the evaluation reads.
             cursor.execute(
-                f"INSERT INTO {DAILY} (day, {COLUMNS}) SELECT * FROM eval_mapped "
-                "ORDER BY kind, day, key, counter"
+                f"INSERT INTO {DAILY} (day, {COLUMNS}) SELECT * FROM ({_mapped(stage_sql)}) m "
+                "ORDER BY kind, day, key, counter",
+                {},
             )
             cursor.execute(
                 f"INSERT INTO {MONTHLY} (month, {COLUMNS}) "
-                f"SELECT {_month_of(vendor, 'day')}, kind, key, counter, sum(value) "
-                "FROM eval_mapped GROUP BY 1, 2, 3, 4 HAVING sum(value) <> 0 ORDER BY 2, 1, 3, 4"
+                f"SELECT {_month_of(vendor, 'day')}, object_kind, object_key, counter, "
+                f"sum(value) FROM {DAILY} GROUP BY 1, 2, 3, 4 HAVING sum(value) <> 0 "
+                "ORDER BY 2, 1, 3, 4"
             )
-            cursor.execute("DROP TABLE eval_mapped")
+            if pg:
+                for table, name, columns in _UNIQUE:
+                    cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE ({columns})")
     finally:
         for stage in stages:
             stage.drop(connection)
@@ -307,7 +329,7 @@ def _count_in_parallel(
         conn = connections[DEFAULT_DB_ALIAS]
         try:
             with conn.cursor() as cursor:
-                cursor.execute("SET work_mem = '256MB'")
+                cursor.execute("SET work_mem = '512MB'")
             stage = _Stage(conn, shared=True)
             with lock:
                 stages.append(stage)
