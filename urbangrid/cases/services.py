@@ -59,7 +59,7 @@ from urbangrid.cases.workflow import (
 )
 from urbangrid.catalog.models import CatalogType, Stage, StageLimit, Standard
 from urbangrid.catalog.models import Kind as CatalogKind
-from urbangrid.catalog.services import pick_limit
+from urbangrid.catalog.services import limits_by_stage
 from urbangrid.common import clock, images, writes
 from urbangrid.geo.gcj02 import gcj02_to_wgs84
 from urbangrid.geo.locate import locate
@@ -263,15 +263,8 @@ def snapshot_limits(matter: CatalogType, grade: str) -> dict[str, Any]:
 
 
 def _snapshot_limits(matter_id: int, grade: str) -> dict[str, Any]:
-    rows: dict[str, list[StageLimit]] = {stage: [] for stage in Stage}
     scope = Q(catalog_type__isnull=True) | Q(catalog_type_id=matter_id)
-    for row in StageLimit.objects.filter(scope, stage__in=list(Stage)):
-        rows[row.stage].append(row)
-    limits: dict[str, Any] = {}
-    for stage in Stage:
-        chosen = pick_limit(rows[stage], grade)
-        limits[stage] = {"amount": chosen.amount, "unit": chosen.unit} if chosen else None
-    return limits
+    return limits_by_stage(StageLimit.objects.filter(scope, stage__in=list(Stage)), grade)
 
 
 # --- Applying an action --------------------------------------------------------------

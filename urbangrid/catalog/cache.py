@@ -30,8 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.db.models.signals import post_delete, post_save
 
-from urbangrid.catalog.models import CatalogType, Kind, Stage, StageLimit, Standard
-from urbangrid.catalog.services import pick_limit
+from urbangrid.catalog.models import CatalogType, Kind, StageLimit, Standard
+from urbangrid.catalog.services import limits_by_stage
 
 #: Seconds an entry may live: the bound on how long another process serves a value that
 #: an admin edit (or a bulk update) has changed.
@@ -171,15 +171,7 @@ def limit_rows(catalog_type_id: int) -> tuple[StageLimit, ...]:
 def limits_in_force(catalog_type_id: int, grade: str) -> dict[str, Any]:
     """The limit in force now for every stage, as copied onto a case when it is created
     (``cases.services.snapshot_limits`` reads the same from the database): a new dict."""
-    rows: dict[str, list[StageLimit]] = {stage: [] for stage in Stage}
-    for row in limit_rows(catalog_type_id):
-        if row.stage in rows:
-            rows[row.stage].append(row)
-    limits: dict[str, Any] = {}
-    for stage in Stage:
-        chosen = pick_limit(rows[stage], grade)
-        limits[stage] = {"amount": chosen.amount, "unit": chosen.unit} if chosen else None
-    return limits
+    return limits_by_stage(limit_rows(catalog_type_id), grade)
 
 
 __all__ = [

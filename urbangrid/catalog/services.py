@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
-from urbangrid.catalog.models import CatalogType, StageLimit
+from urbangrid.catalog.models import CatalogType, Stage, StageLimit
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,20 @@ def pick_limit(rows: list[StageLimit], grade: str) -> StageLimit | None:
     return min(usable, key=lambda row: _rank(row, grade))
 
 
+def limits_by_stage(rows: Iterable[StageLimit], grade: str) -> dict[str, Any]:
+    """The limit in force for every stage (``pick_limit`` among ``rows``, the default and
+    the type's own rows), as copied onto a case: ``{stage: {"amount", "unit"} | None}``."""
+    by_stage: dict[str, list[StageLimit]] = {stage: [] for stage in Stage}
+    for row in rows:
+        if row.stage in by_stage:
+            by_stage[row.stage].append(row)
+    limits: dict[str, Any] = {}
+    for stage in Stage:
+        chosen = pick_limit(by_stage[stage], grade)
+        limits[stage] = {"amount": chosen.amount, "unit": chosen.unit} if chosen else None
+    return limits
+
+
 def limit_for(catalog_type: CatalogType | None, stage: str, grade: str = "") -> LimitSpec | None:
     """The time limit of ``stage`` (a ``Stage`` value) for ``catalog_type`` at ``grade``
     (a ``Grade`` value or ``""`` for any), or ``None`` when nothing is configured."""
@@ -50,4 +66,4 @@ def limit_for(catalog_type: CatalogType | None, stage: str, grade: str = "") -> 
     return LimitSpec(amount=row.amount, unit=row.unit) if row is not None else None
 
 
-__all__ = ["LimitSpec", "limit_for", "limit_rows", "pick_limit"]
+__all__ = ["LimitSpec", "limit_for", "limit_rows", "limits_by_stage", "pick_limit"]
