@@ -57,16 +57,6 @@ def _sequence(district_code: str, day: dt.date) -> str:
     return name if name is not None else _prepare(district_code, day)
 
 
-def next_in_day(district_code: str, day: dt.date) -> int:
-    """The next number of ``district_code`` on ``day`` (PostgreSQL; inside the report's
-    transaction)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(%s::regclass)", [_sequence(district_code, day)])
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 def number_sql(district_code: str, day: dt.date) -> tuple[str, list[str]]:
     """The next case number of ``district_code`` on ``day`` as an SQL expression and its
     parameters: ``district-YYYYMMDD-NNNN``, at least four digits, like ``f"{n:04d}"``."""

@@ -235,15 +235,10 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
 
 
 def _next_number(district_code: str, now: dt.datetime) -> str:
-    """``district-YYYYMMDD-sequence`` (local day), unique under concurrency. PostgreSQL:
-    from the (district, day) sequence, no lock held until commit (``numbering``; ``_create``
-    takes it inside the case's INSERT instead). Other databases: the per-(district, day)
-    counter row is locked while the number is taken."""
-    from urbangrid.cases import numbering
-
+    """``district-YYYYMMDD-sequence`` (local day), unique under concurrency, where there are
+    no sequences (SQLite): the per-(district, day) counter row is locked while the number
+    is taken. (PostgreSQL: ``numbering.number_sql``, taken with the case's id.)"""
     day = clock.local(now).date()
-    if numbering.uses_sequences():
-        return f"{district_code}-{day:%Y%m%d}-{numbering.next_in_day(district_code, day):04d}"
     counters = CaseNumberCounter.objects.select_for_update()
     counter = counters.filter(district_code=district_code, on=day).first()
     if counter is None:
