@@ -16,6 +16,15 @@ statement, more than the database's own work (``bench/bench_intake.py``). Inside
   such as the case number). The others get theirs back from the statement's
   ``RETURNING``. ``post_save`` (``created=True``) is sent for each model row after the
   statement, inside the transaction, as ``Model.save`` would.
+
+  **A block that has sent nothing else** (no read or write before its end, as when a
+  new case is reported: its lookups are cached or made before the block) needs no
+  transaction around its one statement, which is atomic by itself: the statement is
+  sent without ``BEGIN``, and psycopg then skips ``COMMIT`` — two round trips fewer.
+  ``allocate_ids`` (sequences, which no transaction rolls back) does not open the
+  transaction either. The ``post_save`` receivers run after such a statement has
+  committed, so none of them may write for these rows; one that tries is refused
+  (``RuntimeError``) rather than left outside the rows' transaction.
 - **Other databases** (SQLite): each row is written at once, in the block's transaction;
   nothing is kept.
 
@@ -37,6 +46,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 from psycopg import _queries as _psycopg_queries
+from psycopg.pq import TransactionStatus
 
 # psycopg turns a statement's ``%s`` placeholders into ``$n`` once per text and caches
 # it, but only for texts of at most 4,096 characters and 50 parameters (longer ones are
@@ -63,6 +73,7 @@ class Batch:
 
     conn: BaseDatabaseWrapper
     parts: list[_Part] = field(default_factory=list)
+    outermost: bool = False  # its atomic block is the connection's outermost one
 
     @property
     def defers(self) -> bool:
@@ -77,9 +88,14 @@ class Batch:
         selects = " UNION ALL ".join(f"SELECT {i} AS i, id FROM w{i}" for i in returning)
         statement = f"WITH {withs} {selects or 'SELECT 0, 0 WHERE false'}"
         params = [p for part in parts for p in part.params]
-        with self.conn.cursor() as cursor:
+        alone = self.outermost and _nothing_sent(self.conn)
+        with self.conn.cursor() as cursor, _without_begin(self.conn, alone):
             cursor.execute(statement, params)
             ids = dict(cursor.fetchall())
+        with self.conn.execute_wrapper(_refuse_writes) if alone else contextlib.nullcontext():
+            self._saved(parts, returning, ids)
+
+    def _saved(self, parts: list[_Part], returning: list[int], ids: dict[int, Any]) -> None:
         for i in returning:  # a row skipped by ON CONFLICT DO NOTHING returns nothing
             obj = parts[i].obj
             if obj is None or i not in ids:
@@ -111,7 +127,8 @@ def together(using: str = DEFAULT_DB_ALIAS, *, savepoint: bool = True) -> Iterat
     if outer is not None:
         yield outer
         return
-    batch = Batch(connections[using])
+    conn = connections[using]
+    batch = Batch(conn, outermost=not conn.in_atomic_block)
     token = _current.set(batch)
     try:
         with transaction.atomic(using=using, savepoint=savepoint):
@@ -206,7 +223,9 @@ def insert_sql(sql: str, params: Sequence[Any]) -> None:
 
 def allocate_ids(model: type[Model], *extra: tuple[str, Sequence[Any]]) -> list[Any]:
     """PostgreSQL: the next primary key of ``model`` from its sequence, then the value of
-    each ``(expression, params)`` of ``extra`` — in one query."""
+    each ``(expression, params)`` of ``extra`` — in one query. Sequences are outside
+    transactions, so this query does not begin the block's transaction: ``extra`` must
+    be of the same kind (sequences, constants)."""
     conn = _current_conn()
     assert conn.vendor == "postgresql", "ids are allocated ahead on PostgreSQL only"
     expressions = [f"nextval({_sequence(conn.alias, model._meta.db_table)!r}::regclass)"]
@@ -214,11 +233,54 @@ def allocate_ids(model: type[Model], *extra: tuple[str, Sequence[Any]]) -> list[
     for expression, values in extra:
         expressions.append(expression)
         params += list(values)
-    with conn.cursor() as cursor:
+    batch = _current.get()
+    alone = batch is not None and batch.outermost and _nothing_sent(conn)
+    with conn.cursor() as cursor, _without_begin(conn, alone):
         cursor.execute(f"SELECT {', '.join(expressions)}", params)
         row = cursor.fetchone()
     assert row is not None
     return list(row)
+
+
+def _nothing_sent(conn: BaseDatabaseWrapper) -> bool:
+    """PostgreSQL, in an atomic block whose transaction has not begun: psycopg sends
+    ``BEGIN`` with the block's first statement, and none has been sent yet. (Only a
+    batch's own outermost block may take this for "nothing to keep together": an
+    enclosing block of a caller is a transaction the caller may still roll back.)"""
+    raw = conn.connection
+    return (
+        conn.vendor == "postgresql"
+        and conn.in_atomic_block
+        and raw is not None
+        and raw.info.transaction_status == TransactionStatus.IDLE
+    )
+
+
+@contextlib.contextmanager
+def _without_begin(conn: BaseDatabaseWrapper, alone: bool) -> Iterator[None]:
+    """Send the statements of this block on their own (autocommit) when ``alone``: the
+    atomic block around stays open and its ``COMMIT`` or ``ROLLBACK`` finds nothing to
+    end (psycopg sends neither in that case)."""
+    if not alone:
+        yield
+        return
+    raw = conn.connection
+    raw.autocommit = True
+    try:
+        yield
+    finally:
+        raw.autocommit = False
+
+
+def _refuse_writes(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    """Execute wrapper for the ``post_save`` receivers of rows already committed on their
+    own: reads pass, writes are refused."""
+    if sql.lstrip()[:6].upper() == "SELECT":
+        return execute(sql, params, many, context)
+    raise RuntimeError(
+        "a post_save receiver wrote for rows whose statement has already committed on its "
+        f"own (common.writes): {sql[:80]!r}; send it from an action's transaction instead"
+    )
 
 
 def _current_conn() -> BaseDatabaseWrapper:

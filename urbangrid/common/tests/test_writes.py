@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
+from psycopg.pq import TransactionStatus
 
 from urbangrid.common import writes
 from urbangrid.intake.models import IdempotencyKey
@@ -127,3 +128,103 @@ def test_allocated_ids_come_from_the_tables_sequence_with_extra_values():
     with writes.together():
         writes.insert(row)
     assert Message.objects.get(pk=second).dedupe_key == "allocated-1"
+
+
+# --- A block that sent nothing else: its one statement without BEGIN / COMMIT ---------------
+
+
+class _Seen:
+    """Execute wrapper: each statement with whether psycopg sent it in a transaction."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, bool]] = []
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        raw = connection.connection
+        self.statements.append((sql, not raw.autocommit))
+        return execute(sql, params, many, context)
+
+    def of(self, prefix: str) -> list[bool]:
+        return [in_tx for sql, in_tx in self.statements if sql.startswith(prefix)]
+
+
+postgres_only = pytest.mark.skipif(not POSTGRES, reason="psycopg's transaction handling")
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_sent_nothing_else_writes_its_statement_on_its_own():
+    seen = _Seen()
+    row = message("own-1")
+    row.pk = None
+    with connection.execute_wrapper(seen), writes.together():
+        (row.pk,) = writes.allocate_ids(Message)
+        writes.insert(row)
+        writes.insert(message("own-2"))
+    assert seen.of("SELECT nextval") == [False]  # sequences: no transaction begun for it
+    assert seen.of("WITH w0") == [False]  # atomic on its own: no BEGIN, no COMMIT
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    assert Message.objects.filter(dedupe_key__in=["own-1", "own-2"]).count() == 2
+    assert connection.get_autocommit()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_read_first_keeps_its_statement_in_its_transaction():
+    seen = _Seen()
+    with connection.execute_wrapper(seen), writes.together():
+        Message.objects.filter(dedupe_key="nothing").exists()
+        writes.insert(message("read-1"))
+    assert seen.of("WITH w0") == [True]
+    assert Message.objects.filter(dedupe_key="read-1").exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_the_statement_is_rolled_back_with_it():
+    seen = _Seen()
+
+    def then_fail() -> None:
+        with connection.execute_wrapper(seen), transaction.atomic():
+            with writes.together():
+                writes.insert(message("caller-1"))
+            _ = 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        then_fail()
+    assert seen.of("WITH w0") == [True]
+    assert not Message.objects.filter(dedupe_key="caller-1").exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_on_its_own_that_fails_writes_nothing_and_leaves_the_connection_usable():
+    IdempotencyKey.objects.create(scope="user:1", key="taken-own", created_at=AT)
+
+    def both() -> None:
+        with writes.together():
+            writes.insert(message("lost-own"))
+            writes.insert(IdempotencyKey(scope="user:1", key="taken-own", created_at=AT))
+
+    with pytest.raises(IntegrityError):
+        both()
+    assert not Message.objects.filter(dedupe_key="lost-own").exists()
+    with writes.together():
+        writes.insert(message("after-own"))
+    assert Message.objects.filter(dedupe_key="after-own").exists()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_receiver_may_not_write_for_rows_already_committed_on_their_own():
+    def receiver(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        Message.objects.filter(dedupe_key="anything").exists()  # a read is fine
+        message(f"{instance.dedupe_key}-echo").save()
+
+    post_save.connect(receiver, sender=Message, dispatch_uid="test-writes-echo")
+    try:
+        with pytest.raises(RuntimeError, match="post_save receiver wrote"), writes.together():
+            writes.insert(message("echo-1"))
+    finally:
+        post_save.disconnect(dispatch_uid="test-writes-echo", sender=Message)
+    assert not Message.objects.filter(dedupe_key="echo-1-echo").exists()
