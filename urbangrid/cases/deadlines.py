@@ -180,7 +180,11 @@ def due_of(clock: Clock, now: dt.datetime) -> dt.datetime | None:
 
 def light_of(clock: Clock, now: dt.datetime) -> str:
     """The clock's traffic light at ``now`` (at its end, if it has ended)."""
-    due = due_of(clock, now)
+    return _light(clock, now, due_of(clock, now))
+
+
+def _light(clock: Clock, now: dt.datetime, due: dt.datetime | None) -> str:
+    """``light_of`` with the clock's due at ``now`` already known."""
     if due is None:
         return worktime.GREEN
     ended = parse(clock["ended_at"])
@@ -193,8 +197,9 @@ def light_of(clock: Clock, now: dt.datetime) -> str:
 def _refresh_clock(clock: Clock, now: dt.datetime) -> None:
     if clock["ended_at"]:
         return
-    clock["due_at"] = iso(due_of(clock, now))
-    clock["light"] = light_of(clock, now)
+    due = due_of(clock, now)
+    clock["due_at"] = iso(due)
+    clock["light"] = _light(clock, now, due)
 
 
 # A stopped (suspended) clock's light can still move, as its provisional due moves with
