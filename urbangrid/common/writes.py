@@ -221,11 +221,39 @@ def insert_sql(sql: str, params: Sequence[Any]) -> None:
     batch.parts.append(_Part(sql, list(params)))
 
 
+@dataclass
+class Carried:
+    """A read that rides along with the next ``allocate_ids`` query (one round trip
+    fewer): ``value`` is the expression's value once ``sent``."""
+
+    expression: str
+    params: list[Any]
+    value: Any = None
+    sent: bool = False
+
+
+_carried: ContextVar[Carried | None] = ContextVar("urbangrid_writes_carried", default=None)
+
+
+@contextlib.contextmanager
+def carrying(expression: str, params: Sequence[Any]) -> Iterator[Carried]:
+    """Send the scalar SQL ``expression`` (a read: it may run outside any transaction)
+    with the first ``allocate_ids`` query made inside this block, if any. The caller
+    reads ``value`` when ``sent``, and otherwise runs its read itself."""
+    carried = Carried(expression, list(params))
+    token = _carried.set(carried)
+    try:
+        yield carried
+    finally:
+        _carried.reset(token)
+
+
 def allocate_ids(model: type[Model], *extra: tuple[str, Sequence[Any]]) -> list[Any]:
     """PostgreSQL: the next primary key of ``model`` from its sequence, then the value of
-    each ``(expression, params)`` of ``extra`` — in one query. Sequences are outside
-    transactions, so this query does not begin the block's transaction: ``extra`` must
-    be of the same kind (sequences, constants)."""
+    each ``(expression, params)`` of ``extra`` — in one query, with the read a caller is
+    ``carrying``, if any. Sequences are outside transactions, so this query does not
+    begin the block's transaction: ``extra`` must be of the same kind (sequences,
+    constants), and a carried expression a read."""
     conn = _current_conn()
     assert conn.vendor == "postgresql", "ids are allocated ahead on PostgreSQL only"
     expressions = [f"nextval({_sequence(conn.alias, model._meta.db_table)!r}::regclass)"]
@@ -233,13 +261,23 @@ def allocate_ids(model: type[Model], *extra: tuple[str, Sequence[Any]]) -> list[
     for expression, values in extra:
         expressions.append(expression)
         params += list(values)
+    carried = _carried.get()
+    if carried is not None and not carried.sent:
+        expressions.append(carried.expression)
+        params += carried.params
+    else:
+        carried = None
     batch = _current.get()
     alone = batch is not None and batch.outermost and _nothing_sent(conn)
     with conn.cursor() as cursor, _without_begin(conn, alone):
         cursor.execute(f"SELECT {', '.join(expressions)}", params)
         row = cursor.fetchone()
     assert row is not None
-    return list(row)
+    values = list(row)
+    if carried is not None:
+        carried.value = values.pop()
+        carried.sent = True
+    return values
 
 
 def _nothing_sent(conn: BaseDatabaseWrapper) -> bool:

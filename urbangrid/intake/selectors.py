@@ -79,7 +79,7 @@ def open_cases_near(
     """``similar_open_cases`` as a receipt lists them: number, status and whole metres."""
     return [
         {"number": row[1], "status": row[2], "distance_m": round(d)}
-        for d, row in _nearest(matter_id, lng, lat, None, exclude_pk, 10, None)
+        for d, row in _nearest(matter_id, lng, lat, None, exclude_pk, RECEIPT_DUPLICATES, None)
     ]
 
 
@@ -113,12 +113,52 @@ def _nearest(
             .order_by("flat_distance", "pk")
             .values_list(*_NEAREST_FIELDS)[: limit + _SLACK]
         )
+    return _closest(rows, lng, lat, radius, limit)
+
+
+def _closest(
+    rows: list[tuple[Any, ...]], lng: float, lat: float, radius: float, limit: int
+) -> list[tuple[float, tuple[Any, ...]]]:
+    """The candidate rows within ``radius`` metres, nearest first (then by id)."""
     near = [(d, row) for row in rows if (d := distance_m(lng, lat, row[4], row[5])) <= radius]
     near.sort(key=lambda found: (found[0], found[1][0]))
     return near[:limit]
 
 
+RECEIPT_DUPLICATES = 10  # similar open cases a receipt lists
+
+
+def open_cases_near_query(matter_id: int, lng: float, lat: float) -> tuple[str, list[Any]]:
+    """``open_cases_near`` (no case to leave out) as one SQL expression and its parameters,
+    PostgreSQL only: a JSON array of candidate rows, for sending along with another query
+    (``common.writes.carrying``). ``open_cases_near_from`` reads its value."""
+    assert connection.vendor == "postgresql"
+    box = _box(lng, lat, duplicate_radius_m())
+    squeeze = math.cos(math.radians(lat)) ** 2
+    params = _nearest_params(matter_id, lng, lat, box, squeeze, None, RECEIPT_DUPLICATES + _SLACK)
+    columns = ", ".join(f"d.{connection.ops.quote_name(name)}" for name in _NEAREST_COLUMNS)
+    sql = _nearest_sql(connection.vendor)
+    return f"(SELECT json_agg(json_build_array({columns})) FROM ({sql}) d)", params
+
+
+def open_cases_near_from(value: Any, lng: float, lat: float) -> list[dict[str, Any]]:
+    """The value of ``open_cases_near_query`` as ``open_cases_near`` returns it."""
+    rows = [tuple(row) for row in value or []]
+    found = _closest(rows, lng, lat, duplicate_radius_m(), RECEIPT_DUPLICATES)
+    return [{"number": row[1], "status": row[2], "distance_m": round(d)} for d, row in found]
+
+
 _NEAREST_FIELDS = ["id", "number", "status", "address", "lng", "lat", "support_count"]
+
+
+def _column(name: str) -> str:
+    field = Case._meta.get_field(name)
+    assert isinstance(field, Field)
+    assert field.column is not None
+    return field.column
+
+
+_NEAREST_COLUMNS = [_column(name) for name in _NEAREST_FIELDS]
 
 
 @functools.cache
@@ -128,10 +168,7 @@ def _nearest_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
 
     def column(name: str) -> str:
-        field = Case._meta.get_field(name)
-        assert isinstance(field, Field)
-        assert field.column is not None
-        return quote(field.column)
+        return quote(_column(name))
 
     fields = {name: column(name) for name in _NEAREST_FIELDS}
     matter, merged = column("matter"), column("merged_into")
@@ -156,12 +193,26 @@ def _nearest_rows(
     exclude_pk: int | None,
     count: int,
 ) -> list[tuple[Any, ...]]:
-    params: list[Any] = [matter_id, box["lat__gte"], box["lat__lte"], box["lng__gte"]]
-    params += [box["lng__lte"], exclude_pk if exclude_pk is not None else 0]
-    params += [lng, lng, squeeze, lat, lat, count]
+    params = _nearest_params(matter_id, lng, lat, box, squeeze, exclude_pk, count)
     with connection.cursor() as cursor:
         cursor.execute(_nearest_sql(connection.vendor), params)
         return list(cursor.fetchall())
+
+
+def _nearest_params(
+    matter_id: int,
+    lng: float,
+    lat: float,
+    box: dict[str, float],
+    squeeze: float,
+    exclude_pk: int | None,
+    count: int,
+) -> list[Any]:
+    """The parameters of ``_nearest_sql``."""
+    params: list[Any] = [matter_id, box["lat__gte"], box["lat__lte"], box["lng__gte"]]
+    params += [box["lng__lte"], exclude_pk if exclude_pk is not None else 0]
+    params += [lng, lng, squeeze, lat, lat, count]
+    return params
 
 
 def duplicates_of(case: Case, *, user: User) -> list[Nearby]:

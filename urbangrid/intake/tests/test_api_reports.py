@@ -124,6 +124,13 @@ def test_on_postgresql_a_report_writes_its_rows_in_one_statement(
     kinds = ("INSERT", "WITH", "UPDATE")
     writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith(kinds)]
     assert len(writes) == 1
+    # Before it, one query takes the case's id and number and reads its similar open
+    # cases (the test's transaction also reads the caches, which a process keeps).
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    cases = [sql for sql in reads if '"cases_case"' in sql]
+    assert len(cases) == 1
+    assert "nextval('public.cases_case_id_seq'" in cases[0]
+    assert "json_agg" in cases[0]
     for table in ("cases_case", "cases_caseevent", "cases_opencasechange", "intake_idempotencykey"):
         assert f'INTO "{table}"' in writes[0]
     case = Case.objects.get(number=answer.json()["number"])
