@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -117,6 +118,22 @@ class Sender:
                 sys.exit(f"{self.url} answered {response.status_code}: {response.content!r}")
 
 
+def backend_clock() -> Callable[[], float]:
+    """A clock of the CPU seconds used by this process's PostgreSQL backend (same host)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    assert connection.connection is not None
+    backend = connection.connection.info.backend_pid
+    hz = os.sysconf("SC_CLK_TCK")
+
+    def seconds() -> float:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / hz
+
+    return seconds
+
+
 def child(which: str, n: int, flags: str | None) -> None:
     """Send ``WARMUP`` requests, then ``n``: between flag files when run under callgrind
     (the parent switches instrumentation on and off), else timed."""
@@ -131,17 +148,7 @@ def child(which: str, n: int, flags: str | None) -> None:
         while not Path(f"{flags}.stop").exists():
             time.sleep(0.05)
         return
-    from django.db import connection
-
-    connection.ensure_connection()
-    assert connection.connection is not None
-    backend = connection.connection.info.backend_pid
-    hz = os.sysconf("SC_CLK_TCK")
-
-    def pg() -> float:
-        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / hz
-
+    pg = backend_clock()
     pg0, cpu0, wall0 = pg(), time.process_time(), time.perf_counter()
     sender.send(n)
     print(

@@ -92,24 +92,15 @@ def main() -> None:
     url = os.environ["DATABASE_URL"]
     if not url.startswith("postgres"):
         sys.exit("this bench measures PostgreSQL: set DATABASE_URL=postgres://...")
-    from bench_intake_cpu import Sender, build_template
+    from bench_intake_cpu import Sender, backend_clock, build_template
 
     with tempfile.TemporaryDirectory() as workdir:
         meta = os.path.join(workdir, "meta.json")
         build_template(url, "district", args.prefill, meta)
         os.environ["BENCH_CPU_META"] = meta
         sender = Sender("report", seed=11)
-    from django.db import connection
-
     sender.send(100)
-    connection.ensure_connection()
-    assert connection.connection is not None
-    backend = connection.connection.info.backend_pid
-    hz = os.sysconf("SC_CLK_TCK")
-
-    def pg() -> float:
-        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / hz
+    pg = backend_clock()
 
     switches = variants()
     names = list(switches)

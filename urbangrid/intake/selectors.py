@@ -99,7 +99,8 @@ def _nearest(
     # (a busy spot may hold hundreds of open cases); exact distances are computed here.
     squeeze = math.cos(math.radians(lat)) ** 2
     if among is None:
-        rows = _nearest_rows(matter_id, lng, lat, box, squeeze, exclude_pk, limit + _SLACK)
+        count = limit + _SLACK
+        rows = _nearest_rows(_nearest_params(matter_id, lng, lat, box, squeeze, exclude_pk, count))
     else:
         cases = among.filter(matter_id=matter_id, status__in=_OPEN, merged_into__isnull=True, **box)
         if exclude_pk is not None:
@@ -184,16 +185,8 @@ def _nearest_sql(vendor: str) -> str:
     )
 
 
-def _nearest_rows(
-    matter_id: int,
-    lng: float,
-    lat: float,
-    box: dict[str, float],
-    squeeze: float,
-    exclude_pk: int | None,
-    count: int,
-) -> list[tuple[Any, ...]]:
-    params = _nearest_params(matter_id, lng, lat, box, squeeze, exclude_pk, count)
+def _nearest_rows(params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``_nearest_sql`` for ``params`` (``_nearest_params``)."""
     with connection.cursor() as cursor:
         cursor.execute(_nearest_sql(connection.vendor), params)
         return list(cursor.fetchall())

@@ -65,16 +65,16 @@ def test_choices_are_written_as_their_values():
     assert Message.objects.filter(pk=row.pk, status="failed").exists()
 
 
+def _block_breaking_a_constraint(lost: str, taken: str) -> None:
+    """A block with a new message and a key row that already exists."""
+    IdempotencyKey.objects.create(scope="user:1", key=taken, created_at=AT)
+    with pytest.raises(IntegrityError), writes.together():  # noqa: PT012
+        writes.insert(message(lost))
+        writes.insert(IdempotencyKey(scope="user:1", key=taken, created_at=AT))
+
+
 def test_a_row_that_breaks_a_constraint_writes_nothing_of_its_block():
-    IdempotencyKey.objects.create(scope="user:1", key="taken-key", created_at=AT)
-
-    def both() -> None:
-        with writes.together():
-            writes.insert(message("lost-1"))
-            writes.insert(IdempotencyKey(scope="user:1", key="taken-key", created_at=AT))
-
-    with pytest.raises(IntegrityError):
-        both()
+    _block_breaking_a_constraint("lost-1", "taken-key")
     assert not Message.objects.filter(dedupe_key="lost-1").exists()
 
 
@@ -201,15 +201,7 @@ def test_inside_a_callers_transaction_the_statement_is_rolled_back_with_it():
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_statement_on_its_own_that_fails_writes_nothing_and_leaves_the_connection_usable():
-    IdempotencyKey.objects.create(scope="user:1", key="taken-own", created_at=AT)
-
-    def both() -> None:
-        with writes.together():
-            writes.insert(message("lost-own"))
-            writes.insert(IdempotencyKey(scope="user:1", key="taken-own", created_at=AT))
-
-    with pytest.raises(IntegrityError):
-        both()
+    _block_breaking_a_constraint("lost-own", "taken-own")
     assert not Message.objects.filter(dedupe_key="lost-own").exists()
     with writes.together():
         writes.insert(message("after-own"))
