@@ -307,7 +307,10 @@ def _without_begin(conn: BaseDatabaseWrapper, alone: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        raw.autocommit = False
+        # A lost connection has no transaction status to change it in: leave it (Django
+        # discards it) so that the error the statement raised is the one seen.
+        if raw.info.transaction_status == TransactionStatus.IDLE:
+            raw.autocommit = False
 
 
 def _refuse_writes(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:

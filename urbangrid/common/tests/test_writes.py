@@ -244,3 +244,34 @@ def test_a_carried_read_without_an_id_query_is_not_sent():
         writes.insert(message("not-carried-1"))
     assert not it.sent
     assert it.value is None
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lost_connection_during_a_statement_on_its_own_is_reported_as_such():
+    """The database going away mid-report is an OperationalError (the API's 503), not
+    an error about the connection's settings."""
+    import psycopg
+    from django.db import OperationalError
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    admin = connection.settings_dict
+    other = psycopg.connect(
+        host=admin["HOST"], port=admin["PORT"], user=admin["USER"], dbname=admin["NAME"]
+    )
+    try:
+
+        def lost() -> None:
+            with writes.together():
+                writes.insert(message("lost-connection-1"))
+                other.execute("SELECT pg_terminate_backend(%s)", [pid])
+                other.commit()
+
+        with pytest.raises(OperationalError):
+            lost()
+    finally:
+        other.close()
+        connection.close()
+    assert not Message.objects.filter(dedupe_key="lost-connection-1").exists()
