@@ -21,7 +21,9 @@ Both endpoints get the same server and middleware. Both runs are bounded in time
 the two runs N times and reports the medians (on a shared machine the load changes from
 second to second). For each run it prints requests/s, latency percentiles and the CPU
 time per request of gunicorn, of the bench database's PostgreSQL backends, of wrk and of
-every other process, with the machine's busy share and load average; then the ratio. The
+every other process, with the machine's busy share and load average (a run with the
+machine less than 85 % busy is marked: it waited on something other than CPU, such as a
+stalled virtual machine, and its rate says little about the code); then the ratio. The
 goals are >= 1,000 reports/s, p99 <= 50 ms and >= 60 % of the trivial insert.
 
 ``--area`` says where the reports land:
@@ -407,12 +409,21 @@ def _line(name: str, result: dict[str, float]) -> str:
     )
 
 
+SATURATED = 0.85  # below this busy share the run waited on something other than CPU
+
+
 def _cpu_line(result: dict[str, float]) -> str:
+    stalled = (
+        " — NOT CPU-bound: the run waited (disk, a stalled virtual machine); "
+        "its rate says little about the code"
+        if result["machine_busy"] < SATURATED
+        else ""
+    )
     return (
         f"{'':>15}  CPU ms/request: gunicorn {result['cpu_gunicorn_ms']:.2f}, "
         f"postgres {result['cpu_postgres_ms']:.2f}, wrk {result['cpu_wrk_ms']:.2f}, "
         f"other processes {result['cpu_other_ms']:.2f}; machine busy "
-        f"{result['machine_busy']:.0%}, load {result['load']:.2f}"
+        f"{result['machine_busy']:.0%}, load {result['load']:.2f}{stalled}"
     )
 
 
