@@ -18,6 +18,7 @@ from urbangrid.geo.selectors import current_grids, districts_overview, grid_feat
 router = Router(tags=["geo"])
 
 MAX_GRIDS_PER_PAGE = 5000
+MAX_OFFSET = 1_000_000_000  # beyond any city's grids; the database's integers stay in range
 
 
 class Crs(StrEnum):
@@ -139,7 +140,7 @@ def grids_geojson(
     district: QueryEx[str | None, P(description="district code (or any code prefix)")] = None,
     bbox: QueryEx[str | None, P(description="minlng,minlat,maxlng,maxlat (WGS84)")] = None,
     limit: QueryEx[int, P(ge=1, le=MAX_GRIDS_PER_PAGE)] = 1000,
-    offset: QueryEx[int, P(ge=0)] = 0,
+    offset: QueryEx[int, P(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     grids = current_grids(district=district, bbox=_parse_bbox(bbox) if bbox else None)
     matched = grids.count()

@@ -40,6 +40,8 @@ def test_grids_can_be_filtered_by_box_and_paged(client):
         ({"bbox": "1,2,3"}, "bbox"),
         ({"bbox": "3,2,1,4"}, "bbox"),
         ({"limit": 100000}, "limit"),
+        # Past any integer the database stores (found by the schema fuzzer: a 500).
+        ({"offset": 55362632428246352277425249845248}, "offset"),
     ],
 )
 def test_bad_grid_queries_answer_a_structured_400(client, params, field):
