@@ -232,6 +232,7 @@ def main() -> None:
         ("leader", "/staff/"),
         ("leader", "/staff/overview/"),
         ("operator", "/staff/cases/?q=bench+case+1234"),
+        ("operator", f"/staff/cases/?q={middle_number()}"),
         ("dispatcher", f"/api/v1/map/cases?bbox={box}&zoom=12"),
         ("dispatcher", f"/api/v1/map/cases?bbox={box}&zoom=14"),
         ("dispatcher", f"/api/v1/map/cases?bbox={street}&zoom=17"),
@@ -255,6 +256,19 @@ def main() -> None:
             f"{username:<13} {path[:58]:<58} {statistics.median(times):8.1f} "
             f"{percentile(times, 95):8.1f} {size:9,}"
         )
+
+
+def middle_number() -> str:
+    """The number of the case in the middle of the id range (a search by number)."""
+    from django.db.models import Max, Min
+
+    from urbangrid.cases.models import Case
+
+    bounds = Case.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
+    middle = (bounds["lo"] + bounds["hi"]) // 2
+    number = Case.objects.filter(pk__gte=middle).order_by("pk").values_list("number").first()
+    assert number is not None
+    return str(number[0])
 
 
 if __name__ == "__main__":

@@ -205,7 +205,11 @@ class CaseListQuery(Schema):
     matter: str | None = None
     light: Literal["green", "yellow", "red"] | None = None
     due_before: dt.datetime | None = None
-    q: str | None = None
+    q: str | None = Field(
+        None,
+        description="Text in the number, description or address; a case number or its "
+        "start (`110101-20260302-…`) searches numbers by prefix only.",
+    )
     cursor: str | None = None
     limit: int = 50
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -97,12 +98,23 @@ def filter_cases(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     if filters.due_before is not None:
         cases = cases.filter(stage_due_at__lt=filters.due_before)
     if filters.text:
-        cases = cases.filter(
-            Q(number__icontains=filters.text)
-            | Q(description__icontains=filters.text)
-            | Q(address__icontains=filters.text)
-        )
+        text = filters.text.strip()
+        if NUMBER_PREFIX.fullmatch(text):
+            # A case number or its start (district code, day, sequence): the number's
+            # index answers it, however many cases there are.
+            cases = cases.filter(number__startswith=text)
+        else:
+            cases = cases.filter(
+                Q(number__icontains=text)
+                | Q(description__icontains=text)
+                | Q(address__icontains=text)
+            )
     return cases
+
+
+NUMBER_PREFIX = re.compile(r"\d{6}-[\d-]*")
+"""Text that is a case number (``district-YYYYMMDD-NNNN``) or its start: searched as a
+number prefix, not in descriptions and addresses (a scan of every case)."""
 
 
 def case_page(

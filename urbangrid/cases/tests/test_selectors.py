@@ -54,6 +54,24 @@ def test_filters_by_status_department_area_matter_light_due_and_text(world):
     assert numbers(text="井边") == {a.number}
 
 
+def test_text_shaped_like_a_case_number_searches_numbers_by_prefix_only(world):
+    a = world.report()
+    b = world.report(description=f"与{a.number}相同的问题")  # names a's number in its text
+    op = world.operator
+
+    def numbers(text: str) -> set[str]:
+        return {c.number for c in case_page(op, CaseFilters(text=text)).items}
+
+    district_day = a.number.rsplit("-", 1)[0]
+    assert numbers(a.number) == {a.number}  # not b, whose description holds it
+    assert numbers(f" {district_day}-") == {a.number, b.number}
+    assert numbers(a.number[:6] + "-") == {a.number, b.number}
+    assert numbers("110199-") == set()
+    # Anything else still searches numbers anywhere, descriptions and addresses.
+    assert numbers(a.number[-4:]) >= {a.number}
+    assert numbers("相同的问题") == {b.number}
+
+
 def test_listing_costs_the_same_queries_for_one_or_many_cases(world):
     world.report()
     with CaptureQueriesContext(connection) as one:
