@@ -84,6 +84,11 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         raise InvalidInput("not a cursor from this list", field="cursor") from exc
 
 
+NUMBER_PREFIX = re.compile(r"\d{6}-[\d-]*")
+"""Text that is a case number (``district-YYYYMMDD-NNNN``) or its start: searched as a
+number prefix, not in descriptions and addresses (a scan of every case)."""
+
+
 def filter_cases(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     if filters.status:
         cases = cases.filter(status__in=filters.status)
@@ -110,11 +115,6 @@ def filter_cases(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
                 | Q(address__icontains=text)
             )
     return cases
-
-
-NUMBER_PREFIX = re.compile(r"\d{6}-[\d-]*")
-"""Text that is a case number (``district-YYYYMMDD-NNNN``) or its start: searched as a
-number prefix, not in descriptions and addresses (a scan of every case)."""
 
 
 def case_page(

@@ -137,9 +137,14 @@ def open_cases_near_query(matter_id: int, lng: float, lat: float) -> tuple[str, 
     box = _box(lng, lat, duplicate_radius_m())
     squeeze = math.cos(math.radians(lat)) ** 2
     params = _nearest_params(matter_id, lng, lat, box, squeeze, None, RECEIPT_DUPLICATES + _SLACK)
+    return _nearest_json_sql(connection.vendor), params
+
+
+@functools.cache
+def _nearest_json_sql(vendor: str) -> str:
+    """``_nearest_sql`` as one JSON array of its rows (built once: every report sends it)."""
     columns = ", ".join(f"d.{connection.ops.quote_name(name)}" for name in _NEAREST_COLUMNS)
-    sql = _nearest_sql(connection.vendor)
-    return f"(SELECT json_agg(json_build_array({columns})) FROM ({sql}) d)", params
+    return f"(SELECT json_agg(json_build_array({columns})) FROM ({_nearest_sql(vendor)}) d)"
 
 
 def open_cases_near_from(value: Any, lng: float, lat: float) -> list[dict[str, Any]]:

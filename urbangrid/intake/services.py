@@ -37,7 +37,6 @@ from urbangrid.intake import photos as photo_store
 from urbangrid.intake import selectors
 from urbangrid.intake.models import IdempotencyKey, TrackingLink
 from urbangrid.intake.photos import Photo
-from urbangrid.intake.selectors import open_cases_near
 from urbangrid.organisations.models import User
 from urbangrid.organisations.services import suggest_department
 from urbangrid.outbox.services import Outgoing, queue_messages
@@ -277,7 +276,7 @@ def _duplicates_along(advice: dict[str, Any] | None) -> Iterator[writes.Carried 
 
 
 def _duplicates(matter_id: int, lng: float, lat: float, exclude: int | None) -> list[Any]:
-    return open_cases_near(matter_id, lng, lat, exclude_pk=exclude)
+    return selectors.open_cases_near(matter_id, lng, lat, exclude_pk=exclude)
 
 
 def receipt(
