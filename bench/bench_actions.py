@@ -19,7 +19,9 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -63,7 +65,7 @@ def main() -> None:
     from urbangrid.cases.services import Report, apply_action, create_report
     from urbangrid.catalog.models import StageLimit
     from urbangrid.common import clock
-    from urbangrid.organisations.models import ResponsibilityRule, Role
+    from urbangrid.organisations.models import ResponsibilityRule, Role, User
     from urbangrid.testing import make_city, make_department, make_type, make_user
 
     city = make_city()
@@ -105,7 +107,7 @@ def main() -> None:
         numbers.append(create_report(report, actor=inspector).number)
     report_seconds = time.perf_counter() - started
 
-    def photo(number: str, user: object) -> int:
+    def photo(number: str, user: User) -> int:
         return Attachment.objects.create(
             case=Case.objects.get(number=number),
             kind="after",
@@ -121,7 +123,7 @@ def main() -> None:
     photos = {n: (photo(n, handler), photo(n, inspector)) for n in numbers}
     connection.close()
 
-    steps = [
+    steps: list[tuple[str, User, Callable[[str], dict[str, Any]]]] = [
         ("accept", operator, lambda n: {}),
         ("file", shift_leader, lambda n: {"grade": "general", "filing_condition": "bench"}),
         ("dispatch", dispatcher, lambda n: {}),

@@ -35,7 +35,11 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/urbangrid_bench_eval"
@@ -62,14 +66,14 @@ def ensure_database(url: str, fresh: bool) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _filler(cursor, table: str, known: set[str]) -> dict[str, str]:
+def _filler(cursor: CursorWrapper, table: str, known: set[str]) -> dict[str, str]:
     """Values for NOT NULL columns this script does not know (added by later migrations)."""
     cursor.execute(
         "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
         "WHERE table_name = %s",
         [table],
     )
-    extra = {}
+    extra: dict[str, str] = {}
     for column, data_type, nullable in cursor.fetchall():
         if column in known or column == "id" or nullable == "YES":
             continue
@@ -192,15 +196,22 @@ def generate(n_cases: int, months: int) -> None:
             dispatcher, dept = rng.choice(dispatchers), rng.choice(departments)
             handler = rng.choice(handlers)
             seq = 0
-            rows = []
+            rows: list[tuple[int, str, str, int | None, str, dt.datetime, dict[str, Any]]] = []
 
-            def ev(action, minutes, actor, role, data=None, from_status=""):
+            def ev(
+                action: str,
+                minutes: int,
+                actor: int | None,
+                role: str,
+                data: dict[str, Any] | None = None,
+                from_status: str = "",
+            ) -> None:
                 nonlocal seq, t
                 seq += 1
                 t = t + dt.timedelta(minutes=minutes)
                 rows.append((seq, action, from_status, actor, role, t, data or {}))  # noqa: B023
 
-            def due(minutes):
+            def due(minutes: int) -> str:
                 return (t + dt.timedelta(minutes=minutes)).astimezone(dt.UTC).isoformat()  # noqa: B023
 
             ev(
@@ -427,12 +438,12 @@ def load() -> str:
     return f"load {os.getloadavg()[0]:.2f}"
 
 
-def built_here(cursor) -> bool:
+def built_here(cursor: CursorWrapper) -> bool:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [META_TABLE])
     return bool(cursor.fetchone()[0])
 
 
-def event_count(cursor) -> int:
+def event_count(cursor: CursorWrapper) -> int:
     """From a builder's meta table when there is one (counting 10^8 rows takes a while)."""
     for table, key in ((META_TABLE, "events"), ("bench_history_meta", "events")):
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])

@@ -56,10 +56,10 @@ def variants() -> dict[str, Callable[[], Callable[[], None]]]:
 
     def with_begin() -> Callable[[], None]:
         original = writes._nothing_sent
-        writes._nothing_sent = lambda conn: False  # type: ignore[assignment]
+        writes._nothing_sent = lambda conn: False
 
         def undo() -> None:
-            writes._nothing_sent = original  # type: ignore[assignment]
+            writes._nothing_sent = original
 
         return undo
 
@@ -73,10 +73,10 @@ def variants() -> dict[str, Callable[[], Callable[[], None]]]:
                 found["duplicates"] = services._duplicates(found["matter_id"], lng, lat, None)
             return found
 
-        services._advice = advice  # type: ignore[assignment]
+        services._advice = advice
 
         def undo() -> None:
-            services._advice = original  # type: ignore[assignment]
+            services._advice = original
 
         return undo
 

@@ -215,7 +215,9 @@ def main() -> None:
                 timeout=600 if quick else long,
                 env={"DATABASE_URL": history_url},
             )
-        queue_p95, map_p95, search_p95 = [], [], []
+        queue_p95: list[tuple[float, str, str]] = []
+        map_p95: list[tuple[float, str, str]] = []
+        search_p95: list[tuple[float, str, str]] = []
         for line in queues.output.splitlines():
             m = re.match(r"(\w+)\s+(\S+)\s+([\d.]+)\s+([\d.]+)\s+([\d,]+)\s*$", line)
             if m:
