@@ -19,7 +19,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from urbangrid.calendars.services import spec_for_calendar
-from urbangrid.calendars.worktime import WORKING_MINUTES, CalendarSpec, add_working_time
+from urbangrid.calendars.worktime import (
+    WORKING_MINUTES,
+    CalendarSpec,
+    add_working_time,
+    working_seconds_between,
+)
 from urbangrid.cases import services
 from urbangrid.cases.exceptions import CaseError
 from urbangrid.cases.models import Case, Channel
@@ -146,9 +151,11 @@ def seed_cases(
     matters, weights = zip(*COMMON_MATTERS, strict=True)
     end = clock.now()
     created = 0
-    for index in range(count):
+    tasks = min(TASK_GRIDS, count // 10)  # the last few: today's tasks of ``inspector``
+    walked = count - tasks
+    for index in range(walked):
         # Older cases are further along; the newest are still at intake.
-        age = dt.timedelta(days=days) * (1 - index / count) ** 1.3
+        age = dt.timedelta(days=days) * (1 - index / walked) ** 1.3
         start = end - age
         start = start.replace(hour=rng.randint(1, 9), minute=rng.randint(0, 59))  # 09–17 local
         if start >= end:
@@ -163,7 +170,106 @@ def seed_cases(
             continue  # a step the table refused in this situation: the case stops there
         if progress and (index + 1) % 50 == 0:
             progress(f"sample cases {index + 1}/{count}")
+    created += _todays_tasks(rng, cast, dict(grids), end, tasks)
     services.sweep_lights()
+    return created
+
+
+TASK_GRIDS = 4  # at most this many of the sample cases are tasks waiting for ``inspector``
+
+
+def _todays_tasks(
+    rng: random.Random,
+    cast: Cast,
+    boxes: dict[str, tuple[float, float, float, float]],
+    end: dt.datetime,
+    count: int,
+) -> int:
+    """Tasks waiting for the demo ``inspector`` account: public reports to verify (核实)
+    and handled cases to check on site (核查), in its own grids and made within its
+    latest working hours — so whoever signs in as ``inspector`` has work in the app.
+    (The month's walk rarely leaves a task open in one inspector's few grids.) The
+    number of cases created."""
+    inspector = User.objects.filter(username="inspector", role=Role.INSPECTOR).first()
+    if inspector is None:
+        return 0
+    mine = sorted(
+        code
+        for code in InspectorGrid.objects.filter(inspector=inspector).values_list(
+            "grid_code", flat=True
+        )
+        if code in boxes
+    )
+    if not mine:
+        return 0
+    # Start far enough back to hold the steps in working time (weekends, holidays).
+    start = end - dt.timedelta(hours=8)
+    while working_seconds_between(cast.calendar, start, end) < 6 * 3600:
+        start -= dt.timedelta(days=1)
+    moment = start
+
+    def step(minutes: float) -> dt.datetime:
+        nonlocal moment
+        moment = add_working_time(cast.calendar, moment, max(1, round(minutes)), WORKING_MINUTES)
+        return moment
+
+    def act(number: str, action: str, actor: User, **data: object) -> Case:
+        with clock.simulated(moment):
+            return services.apply_action(number, action, actor=actor, data=data)
+
+    created = 0
+    for index, code in enumerate(rng.sample(mine, min(count, len(mine)))):
+        x0, y0, x1, y1 = boxes[code]
+        matter = rng.choices([m for m, _ in COMMON_MATTERS], [w for _, w in COMMON_MATTERS])[0]
+        check = index % 2 == 1  # alternately a verify task and a check task
+        report = services.Report(
+            channel=Channel.INSPECTOR if check else Channel.PUBLIC,
+            matter_code=matter,
+            lng=x0 + (x1 - x0) * rng.uniform(0.3, 0.7),
+            lat=y0 + (y1 - y0) * rng.uniform(0.3, 0.7),
+            description=DESCRIPTIONS.get(matter, "发现问题"),
+            **(
+                {}
+                if check
+                else {
+                    "reporter_name": rng.choice(SURNAMES) + rng.choice(["先生", "女士"]),
+                    "reporter_phone": f"139{rng.randint(10_000_000, 99_999_999)}",
+                }
+            ),
+        )
+        try:
+            with clock.simulated(step(rng.uniform(2, 10))):
+                case = services.create_report(report, actor=inspector if check else cast.operator)
+            created += 1
+            number = case.number
+            step(rng.uniform(3, 10))
+            if not check:
+                if case.needs_verification:
+                    act(number, "send_verify", cast.operator)
+                continue
+            act(number, "accept", cast.operator)
+            step(rng.uniform(3, 10))
+            act(number, "file", cast.shift_leader, grade="general", filing_condition="符合立案标准")
+            step(rng.uniform(3, 10))
+            case = act(number, "dispatch", cast.dispatcher)
+            handler = cast.handlers.get(case.department_id) if case.department_id else None
+            if handler is None:
+                continue
+            step(rng.uniform(5, 20))
+            act(number, "receive", handler)
+            step(rng.uniform(10, 30))
+            act(
+                number,
+                "report_handled",
+                handler,
+                photos=[_upload(case, handler, "after", moment)],
+                note="已处理完毕",
+            )
+            step(rng.uniform(3, 10))
+            if Case.objects.filter(number=number, status="to_check").exists():
+                act(number, "send_check", cast.operator)
+        except CaseError:
+            continue  # a step the table refused here: the case stays where it is
     return created
 
 

@@ -57,3 +57,23 @@ def test_sample_staff_steps_happen_in_working_time(loaded: DemoCity) -> None:
         before = working_seconds_between(spec, event.at - second, event.at)
         after = working_seconds_between(spec, event.at, event.at + second)
         assert before or after, (event.action, event.at)
+
+
+def test_the_demo_inspector_has_verify_and_check_tasks_waiting(loaded: DemoCity) -> None:
+    """Whoever signs in as ``inspector`` finds work in the app: tasks in its own grids,
+    made through the workflow within its latest working hours (never in the future)."""
+    from urbangrid.common import clock
+    from urbangrid.intake.selectors import inspector_tasks
+    from urbangrid.organisations.models import InspectorGrid, User
+
+    seed_cases(40, seed=7, days=20)
+    inspector = User.objects.get(username="inspector")
+    grids = set(
+        InspectorGrid.objects.filter(inspector=inspector).values_list("grid_code", flat=True)
+    )
+    tasks = [task.case for task in inspector_tasks(inspector, None, None)]
+    assert {"verifying", "checking"} <= {case.status for case in tasks}, tasks
+    for case in tasks:
+        assert case.grid_code in grids
+        assert case.created_at <= clock.now()
+    assert not CaseEvent.objects.filter(at__gt=clock.now()).exists()
