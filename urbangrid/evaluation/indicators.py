@@ -191,7 +191,7 @@ RATES: dict[str, Rate] = {
             _("accurate filing (准确立案率)"),
             ("filed",),
             ("filed",),
-            ("filings_cancelled", "filings_sent_back"),
+            ("filings_cancelled",),  # standards §5.2: (立案数 − 作废数) / 立案数
         ),
         _r(
             "close_on_time_rate",

@@ -24,10 +24,10 @@ How the statement works, in three steps:
    stage's and it came after the due), the department then holding the case, whether it
    is the first filing, and to whom and on which day an outcome known only later is
    booked. Such an outcome is counted when the act happens and taken back (−1, on the
-   act's day) by the event that reverses it: a dispatch counts as accurate until the
-   case is returned, a handling period that turned red counts as overdue and not handled
-   until it is handled. So every count only ever depends on the events up to the
-   watermark.
+   act's day) by the event that reverses it: a dispatch counts as accurate until a
+   rework (返工) follows it (standards §5.2: 准确派遣数 = 应派遣数 − 返工数), a handling
+   period that turned red counts as overdue and not handled until it is handled. So
+   every count only ever depends on the events up to the watermark.
 3. Emissions are first counted per *family* of objects (staff actor, department, area,
    hotspot) with the action and a few flags, then mapped to counters with the rule table
    ``RULES`` — so the large step only counts and the mapping reads a small result.
@@ -447,8 +447,7 @@ def judged_sql(d: Dialect, windowed: str, *, red: bool = False, clocks: bool = F
         WHEN w.a = {A["cancel"]} AND w.x = 1 AND w.f_pk IS NOT NULL
           THEN {LATER_FILING_CANCELLED}
         WHEN w.a = {A["send_back"]} AND w.f_pk IS NOT NULL THEN {LATER_FILING_SENT_BACK}
-        WHEN w.a = {A["return"]} AND w.d_ms IS NOT NULL AND COALESCE(w.ret, 0) < {d_seq}
-          THEN {LATER_NOT_ACCURATE}
+        WHEN w.a = {A["rework"]} AND w.d_ms IS NOT NULL THEN {LATER_NOT_ACCURATE}
       END AS later,
       CASE WHEN w.a = {A["file"]} THEN {_pk_day("w.r_pk")}
            WHEN w.a IN ({A["cancel"]}, {A["send_back"]}) THEN {_pk_day("w.f_pk")}
@@ -494,7 +493,7 @@ def counted_sql(
     for family in (F_STAFF, F_DEPT, F_AREA):
         members += [(family, a) for a in sorted({r.a for r in RULES if r.family == family})]
     members += [(f, A[x]) for f in (F_HOTSPOT, F_HOUR) for x in ("report", "self_handle")]
-    members += [(F_STAFF_LATER, A[x]) for x in ("file", "cancel", "send_back", "return")]
+    members += [(F_STAFF_LATER, A[x]) for x in ("file", "cancel", "send_back", "rework")]
     members += [(F_RESPONSE, A["receive"]), (F_MARK, A["light_changed"])]
 
     def by_family(values: Mapping[int, str], default: str = "NULL") -> str:

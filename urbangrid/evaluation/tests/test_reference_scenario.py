@@ -196,3 +196,23 @@ def test_every_counter_rate_score_and_grade_of_the_reference_month(scenario):
     check_departments(w)
     check_staff(w)
     check_areas(w)
+
+
+def test_accurate_dispatch_and_filing_follow_the_reference_formulas(scenario):
+    """Standards §5.2: 准确派遣数 = 应派遣数 − 返工数 and 准确立案率 = (立案数 − 作废数) /
+    立案数. The two reworks (G4, dispatched Fri 7 Nov) take their dispatches back on that
+    day; the two misroutes (G5, Mon 10 Nov) are returns, not inaccurate dispatches: their
+    four dispatches and G6's of that day stay accurate."""
+    from urbangrid.evaluation.models import DailyCount
+
+    w, _groups = scenario
+    rows = DailyCount.objects.filter(
+        object_kind=ind.DISPATCHER, object_key=str(w.dp.pk), counter="dispatches_accurate"
+    )
+    accurate = {r.day.day: r.value for r in rows}
+    assert accurate.get(7, 0) == 0
+    assert accurate[10] == 5
+    departments = by_key(ind.DEPARTMENT)
+    assert departments[str(w.dept_a.pk)].counters["returns"] == 2
+    sl = by_key(ind.SHIFT_LEADER)[str(w.sl.pk)]
+    assert approx(sl.rates["file_accuracy_rate"], (21 - 1) / 21)
