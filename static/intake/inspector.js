@@ -18,12 +18,19 @@
   function show(name) {
     app.querySelectorAll(".tab").forEach((s) => { s.hidden = s.id !== "tab-" + name; });
     app.querySelectorAll("[data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
+    /* A map made while its tab was hidden has no size: sizing it now lets it fit the
+       district and draw the grids (UG.makeMap waits for that). */
     [maps.tasks, maps.report].forEach((m) => m && m.invalidateSize());
   }
 
   /* --- network status and queue ---------------------------------------------- */
   function net() { document.getElementById("net-status").textContent = navigator.onLine ? T.online : T.offline; }
   window.addEventListener("online", net); window.addEventListener("offline", net); net();
+
+  /* An API error in the user's language when the server gives one. */
+  function reason(item) { return item.display || item.message || ""; }
+  /* Fill a whole translated sentence: each {name} once, taken literally. */
+  function fill(sentence, values) { return sentence.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m)); }
 
   async function renderQueue() {
     const pending = await Q.pending(), sent = await Q.sent();
@@ -39,7 +46,7 @@
       const li = document.createElement("li");
       li.className = "sent-item";
       const text = item.number ? T.sent : T.failed;  // whole sentences: translators order the parts
-      li.textContent = text.replace("{title}", item.title).replace("{number}", item.number).replace("{reason}", item.message);
+      li.textContent = fill(text, { title: item.title, number: item.number, reason: reason(item) });
       done.appendChild(li);
     }
   }
@@ -87,22 +94,30 @@
   /* --- report --------------------------------------------------------------------- */
   const form = document.getElementById("report-form");
   let pin = null;
+  /* Bumped by every new place and by a reset: answers for an older place are dropped. */
+  let placing = 0;
   async function located(lat, lng) {
+    const mine = ++placing;
     form.lat.value = lat.toFixed(7); form.lng.value = lng.toFixed(7);
     const label = document.getElementById("grid-name");
+    document.getElementById("asset-select").length = 1; /* the assets near the old place */
+    let name;
     try {
       const r = await fetch(`/api/v1/geo/locate?lat=${lat}&lng=${lng}`);
-      label.textContent = r.ok ? (await r.json()).grid.name : T.outside;
-    } catch (e) { label.textContent = `${lat.toFixed(5)}, ${lng.toFixed(5)}`; }
-    loadAssets();
+      name = r.ok ? (await r.json()).grid.name : T.outside;
+    } catch (e) { name = `${lat.toFixed(5)}, ${lng.toFixed(5)}`; }
+    if (mine !== placing) return;
+    label.textContent = name;
+    loadAssets(mine);
   }
-  async function loadAssets() {
+  async function loadAssets(mine) {
     const select = document.getElementById("asset-select");
     if (!form.lat.value) return;
     try {
       const r = await fetch(`/api/v1/intake/assets/nearby?lat=${form.lat.value}&lng=${form.lng.value}&radius_m=30`, { credentials: "same-origin" });
       if (!r.ok) return;
       const assets = await r.json();
+      if (mine !== placing) return;
       select.length = 1;
       for (const a of assets) select.add(new Option(`${a.type_name} ${a.name} (${a.ident}) · ${a.distance_m} m`, a.ident));
     } catch (e) { /* offline: no asset list */ }
@@ -123,19 +138,35 @@
       b.textContent = m.name; b.onclick = () => choose(m.code, m.name); box.appendChild(b);
     }
   }
+  let searchTimer = null, searching = 0;
+  const gridHint = form ? document.getElementById("grid-name").textContent : "";
+  /* After a report is saved (sent or queued) the next one starts empty: its own matter,
+     place, asset, description and photos. Hidden inputs keep a value set by script
+     through form.reset() (it becomes their default), so they are emptied one by one. */
+  function resetReport() {
+    placing += 1; searching += 1; clearTimeout(searchTimer);
+    form.reset();
+    for (const name of ["matter_code", "lat", "lng"]) { form[name].value = ""; form[name].removeAttribute("value"); }
+    document.getElementById("matter-chosen").textContent = "";
+    document.getElementById("matter-results").innerHTML = "";
+    document.getElementById("asset-select").length = 1;
+    document.getElementById("grid-name").textContent = gridHint;
+    if (pin) pin.clear();
+  }
   if (form) {
     renderRecent();
-    let timer = null;
     document.getElementById("matter-search").addEventListener("input", (e) => {
-      clearTimeout(timer);
-      const q = e.target.value.trim();
-      timer = setTimeout(async () => {
+      clearTimeout(searchTimer);
+      const q = e.target.value.trim(), mine = ++searching;
+      searchTimer = setTimeout(async () => {
         const out = document.getElementById("matter-results"); out.innerHTML = "";
         if (!q) return;
         const found = [];
         for (const kind of ["matters", "components"]) {
           try { const r = await fetch(`/api/v1/catalog/${kind}?q=${encodeURIComponent(q)}`); if (r.ok) found.push(...(await r.json()).slice(0, 10)); } catch (err) { /* offline */ }
         }
+        if (mine !== searching) return; /* a newer search, or the form was reset */
+        out.innerHTML = "";
         for (const m of found.slice(0, 15)) {
           const li = document.createElement("li"), b = document.createElement("button");
           b.type = "button"; b.textContent = `${m.code} ${m.name}`; b.dataset.code = m.code;
@@ -150,8 +181,10 @@
         if (pin) { pin.place(here.lat, here.lng); maps.report.setView([here.lat, here.lng], 18); }
       }, () => {}, { enableHighAccuracy: true, timeout: 10000 });
     });
+    let saving = false;
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
+      if (saving) return; /* a double tap must not save the report twice */
       const out = document.getElementById("report-result");
       if (!form.lat.value) { out.textContent = T.need_place; return; }
       if (!form.matter_code.value) { out.textContent = T.need_matter; return; }
@@ -162,10 +195,14 @@
         component_ident: form.component_ident.value, self_handled: form.self_handled.checked,
       };
       const key = Q.newKey();
-      await Q.add({ key, kind: "report", title: `${T.report} ${form.matter_code.value} ${form.address.value}`,
-        url: "/api/v1/intake/reports/with-photos", payload, photos: Array.from(form.photos.files) });
+      saving = true;
+      try {
+        await Q.add({ key, kind: "report", title: `${T.report} ${form.matter_code.value} ${form.address.value}`,
+          url: "/api/v1/intake/reports/with-photos", payload, photos: Array.from(form.photos.files) });
+      } finally { saving = false; }
+      /* Saved on the device (and being sent): the next report starts from scratch. */
       out.textContent = navigator.onLine ? "" : T.queued;
-      form.reset(); document.getElementById("matter-chosen").textContent = "";
+      resetReport();
     });
   }
 
@@ -191,5 +228,6 @@
     place: (lat, lng) => pin && pin.place(lat, lng),
     reloadTasks: loadTasks,
     mapReady: () => pin !== null,  // the report map (and its pin) exists
+    mapShown: () => Boolean(maps.report && maps.report.ugAreaShown),  // fitted, grids drawn
   };
 })();

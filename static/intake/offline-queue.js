@@ -1,7 +1,9 @@
 /* The offline queue: every submission is first written to IndexedDB with its
    idempotency key, then sent; what could not be sent stays and is retried when the
    network returns. The server answers a retried key with the first answer, so a
-   submission is never recorded twice. */
+   submission is never recorded twice. Submissions are sent one at a time in the order
+   they were made (each carries a sequence number taken when it is stored); one that
+   cannot be sent yet stops the round, so nothing behind it overtakes it. */
 (function (global) {
   "use strict";
   const DB = "ug-inspector", STORE = "outbox", SENT = "sent";
@@ -39,6 +41,19 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  /* The place of an item in the queue: its sequence number (older items, stored before
+     there was one, by the time they were made). */
+  function seqOf(item) { return typeof item.seq === "number" ? item.seq : Date.parse(item.created) || 0; }
+  function inOrder(a, b) { return seqOf(a) - seqOf(b) || (a.created < b.created ? -1 : a.created > b.created ? 1 : 0); }
+
+  /* An error answer's words: in the user's language (display) when the server gives it. */
+  async function errorOf(response) {
+    try {
+      const a = await response.json();
+      return { message: (a && a.message) || "", display: (a && a.display) || "" };
+    } catch (e) { return { message: "", display: "" }; }
+  }
+
   const listeners = [];
   let flushing = false;
 
@@ -50,11 +65,21 @@
     async add(item) {
       item.created = new Date().toISOString();
       item.attempts = 0;
-      await tx(STORE, "readwrite", (s) => s.put(item));
+      /* After everything already waiting, read and written in one transaction (IndexedDB
+         runs read-write transactions on a store one after the other, across tabs too). */
+      await tx(STORE, "readwrite", (s) => {
+        const all = s.getAll();
+        all.onsuccess = () => {
+          const last = all.result.filter((i) => i.key !== item.key).reduce((m, i) => Math.max(m, seqOf(i)), 0);
+          item.seq = Math.max(Date.now(), last + 1);
+          s.put(item);
+        };
+      });
       Queue.changed();
       Queue.flush();
     },
-    async pending() { return (await tx(STORE, "readonly", (s) => s.getAll())) || []; },
+    /* Waiting submissions, oldest first. */
+    async pending() { return ((await tx(STORE, "readonly", (s) => s.getAll())) || []).sort(inOrder); },
     async sent() { return (await tx(SENT, "readonly", (s) => s.getAll())) || []; },
     async sendOne(item) {
       const body = new FormData();
@@ -70,14 +95,18 @@
         return false; /* offline: keep it */
       }
       if (response.status >= 500 || response.status === 429 || response.status === 401 || response.status === 403) {
-        item.attempts += 1; item.lastError = "HTTP " + response.status;
+        const why = await errorOf(response);
+        item.attempts += 1;
+        item.lastError = "HTTP " + response.status + (why.display || why.message ? " · " + (why.display || why.message) : "");
         await tx(STORE, "readwrite", (s) => s.put(item));
         return false;
       }
       let answer = {};
-      try { answer = await response.json(); } catch (e) { /* not JSON */ }
+      try { answer = (await response.json()) || {}; } catch (e) { /* not JSON */ }
       const record = { key: item.key, title: item.title, kind: item.kind, status: response.status,
-        number: answer.number || null, message: answer.message || "", at: new Date().toISOString() };
+        number: answer.number || null, at: new Date().toISOString(),
+        message: answer.message || (response.status >= 400 && !answer.display ? "HTTP " + response.status : ""),
+        display: answer.display || "" };
       await tx(SENT, "readwrite", (s) => s.put(record));
       await tx(STORE, "readwrite", (s) => s.delete(item.key));
       return true;
@@ -86,8 +115,12 @@
       if (flushing) return;
       flushing = true;
       try {
-        for (const item of await Queue.pending()) {
-          if (!(await Queue.sendOne(item))) break;
+        /* The oldest first, read afresh each time: one saved meanwhile goes after the
+           rest; one that cannot be sent now keeps its place and stops the round. */
+        for (;;) {
+          const [oldest] = await Queue.pending();
+          if (!oldest || !(await Queue.sendOne(oldest))) break;
+          Queue.changed();
         }
       } finally {
         flushing = false;

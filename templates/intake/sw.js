@@ -1,7 +1,11 @@
 /* The inspector app's service worker: keeps the app shell for offline use. Submissions
-   are not handled here: the page keeps them in IndexedDB and sends them itself. */
+   are not handled here: the page keeps them in IndexedDB and sends them itself.
+   Static files with a content hash in their name (production) never change: cache first.
+   Others (development serves plain names) may change under the same name: network first,
+   the cached copy when offline, so a fixed script reaches the phone. */
 const CACHE = "{{ version }}";
 const SHELL = {{ assets|safe }};
+const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -29,6 +33,17 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    if (HASHED.test(url.pathname)) {
+      event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+      return;
+    }
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) { const copy = response.clone(); caches.open(CACHE).then((c) => c.put(request, copy)); }
+          return response;
+        })
+        .catch(() => caches.match(request).then((hit) => hit || Response.error()))
+    );
   }
 });

@@ -11,6 +11,7 @@ import pytest
 
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import build_world
+from urbangrid.intake.views import SHELL_VERSION
 
 pytestmark = [
     pytest.mark.browser,
@@ -95,6 +96,35 @@ def test_an_offline_report_is_sent_once_when_online(live_server: Any, browser: A
         "document.getElementById('queue-count').textContent === '0'", timeout=20_000
     )
     assert Case.objects.count() == 1
+    context.close()
+
+
+def test_the_app_scripts_come_fresh_from_the_network_and_from_the_cache_offline(
+    live_server: Any, browser: Any
+) -> None:
+    """Plain static names (development) may change under the same name: the service
+    worker asks the network first, so a fixed script reaches an installed app; offline the
+    app still opens from its cache."""
+    world = build_world()
+    context, page = sign_in(browser, live_server.url, world.inspector.username)
+    page.goto(f"{live_server.url}/inspector/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    script = "/static/intake/map.js"
+    fetch = f"fetch('{script}').then((r) => r.text())"
+    # The copy kept by an older install of the app.
+    page.evaluate(
+        f"caches.open('{SHELL_VERSION}')"
+        f".then((c) => c.put('{script}', new Response('/* stale copy */')))"
+    )
+    assert "makeMap" in page.evaluate(fetch)
+    page.wait_for_function(
+        f"caches.match('{script}').then((r) => r.text()).then((t) => t.includes('makeMap'))"
+    )
+
+    context.set_offline(True)
+    assert "makeMap" in page.evaluate(fetch)
+    page.reload()
+    page.wait_for_function("window.UGInspector && window.UGQueue")
     context.close()
 
 
