@@ -6,25 +6,41 @@ Auth as the cases API (bearer token or session); every endpoint needs
 ``period`` (day, week, month, quarter, year, custom), ``on`` (a date or ``YYYY-MM``),
 ``start`` and ``end`` (a custom period). Object kinds include ``city``; ``district``
 and ``area`` take any area code (a city's four digits, a district's six, …).
+
+A result carries its ``rank`` and, from the previous period, ``previous_score``,
+``change`` (= ``score_change``: score − previous score, not a change of rank),
+``previous_rank`` and ``rank_change`` (previous rank − rank: positive = moved up; null
+when unranked in either period, a "new" entry when ``rank`` is set). A date outside
+1900-01-01 … 2999-12-31 is a 400 like any malformed one. An export's file is downloaded
+with the same token at ``api_download``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
 from urbangrid.api.auth import api_auth, current_user
+from urbangrid.api.errors import ErrorOut
 from urbangrid.common import clock
 from urbangrid.evaluation import hotspots
 from urbangrid.evaluation import indicators as ind
-from urbangrid.evaluation.exports import request_export
-from urbangrid.evaluation.models import Export, ExportFormat
+from urbangrid.evaluation.exports import downloadable_by, file_name, request_export
+from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
 from urbangrid.evaluation.periods import Period, PeriodError, parse_period
-from urbangrid.evaluation.selectors import Result, cases_behind, evaluate, evaluate_one
+from urbangrid.evaluation.selectors import (
+    Result,
+    cases_behind,
+    evaluate,
+    evaluate_one,
+    term_label,
+)
 from urbangrid.geo.models import District
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
@@ -102,10 +118,21 @@ def _result(r: Result) -> dict[str, Any]:
         "rank": r.rank,
         "previous_score": r.previous_score,
         "change": r.change,
+        "score_change": r.change,
+        "previous_rank": r.previous_rank,
+        "rank_change": r.rank_change,
         "hotline_score": r.hotline_score,
         "counters": r.counters,
         "rates": r.rates,
-        "terms": [{"source": t.source, "weight": t.weight, "value": t.value} for t in r.terms],
+        "terms": [
+            {
+                "source": t.source,
+                "label": term_label(r.kind, t.source),
+                "weight": t.weight,
+                "value": t.value,
+            }
+            for t in r.terms
+        ],
     }
 
 
@@ -229,7 +256,10 @@ def _export_out(e: Export) -> dict[str, Any]:
         "status": e.status,
         "progress": e.progress,
         "error": e.error,
-        "download": f"/staff/evaluation/exports/{e.pk}/download" if e.file else None,
+        # ``download`` is the staff page's link (a signed-in browser session);
+        # ``api_download`` works with the API's bearer token.
+        "download": reverse("evaluation:export_download", args=[e.pk]) if e.file else None,
+        "api_download": reverse("api:export_download", args=[e.pk]) if e.file else None,
     }
 
 
@@ -239,22 +269,63 @@ def create_export(request: HttpRequest, body: ExportIn) -> Status[dict[str, Any]
     if body.format not in ExportFormat.values:
         raise HttpError(400, f"format must be one of {', '.join(ExportFormat.values)}")
     p = body.resolve()
+    month = _month(body.month).start if body.month else p.start
     params = {
         "kind": _kind(body.kind),
         "period": body.period,
         "on": body.on,
         "from": body.start,
         "to": body.end,
-        "month": body.month or f"{p.start:%Y-%m}",
+        "month": f"{month:%Y-%m}",
         "district": _district(user, body.district),
     }
     return Status(202, _export_out(request_export(user, body.format, params)))
 
 
-@router.get("/exports/{export_id}", summary="An export's status and download link")
-def get_export(request: HttpRequest, export_id: int) -> dict[str, Any]:
-    user = _user(request)
-    export = Export.objects.filter(pk=export_id, created_by=user).first()
+def _visible_export(user: User, export_id: int) -> Export:
+    export = downloadable_by(user).filter(pk=export_id).first()
     if export is None:
         raise HttpError(404, "no such export")
-    return _export_out(export)
+    return export
+
+
+@router.get("/exports/{export_id}", summary="An export's status and download links")
+def get_export(request: HttpRequest, export_id: int) -> dict[str, Any]:
+    """``api_download`` (once done) downloads the file with the same bearer token;
+    ``download`` is the staff page's link for a signed-in browser."""
+    return _export_out(_visible_export(_user(request), export_id))
+
+
+_EXPORT_TYPES = {
+    "application/pdf": "monthly report (report_pdf)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (
+        "Excel (report_xlsx, indicators_xlsx)"
+    ),
+    "text/csv": "indicator list (indicators_csv), UTF-8 with BOM",
+}
+
+
+@router.get(
+    "/exports/{export_id}/download",
+    url_name="export_download",
+    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Download a finished export",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, as an attachment.",
+                "content": {
+                    ctype: {"schema": {"type": "string", "format": "binary", "description": what}}
+                    for ctype, what in _EXPORT_TYPES.items()
+                },
+            }
+        }
+    },
+)
+def download_export(request: HttpRequest, export_id: int) -> HttpResponseBase:
+    """The file of a finished export, with the same token that requested it (the
+    requester, or an auditor). 404 while it is not ready."""
+    export = _visible_export(_user(request), export_id)
+    if export.status != ExportStatus.DONE or not export.file:
+        raise HttpError(404, "the export is not ready")
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=file_name(export))

@@ -7,11 +7,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
 from django.core.files.base import ContentFile
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -20,8 +23,8 @@ from urbangrid.evaluation import charts, hotspots
 from urbangrid.evaluation import indicators as ind
 from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
 from urbangrid.evaluation.periods import Period, month_period, parse_period
-from urbangrid.evaluation.selectors import Result, evaluate
-from urbangrid.organisations.models import User
+from urbangrid.evaluation.selectors import Result, evaluate, percent_text, signed_text
+from urbangrid.organisations.models import Role, User
 
 REPORT_KINDS = (
     ind.DEPARTMENT,
@@ -36,29 +39,96 @@ REPORT_KINDS = (
 Progress = Callable[[int], None]
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.1f}%"
+@dataclass(frozen=True)
+class Percent:
+    """A rate: a number in Excel (percentage format), ``45.0%`` in CSV, PDF and pages."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return percent_text(self.value)
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """The change of the score from the previous period: ``+67.62`` / ``-3.10``."""
+
+    value: float
+
+    def __str__(self) -> str:
+        return signed_text(self.value)
+
+
+@dataclass(frozen=True)
+class RankChange:
+    """Places gained (previous rank − rank): ``↑9`` / ``↓2`` / ``–``, or "new"
+    (``places`` ``None``): a number in Excel with a format showing the arrows."""
+
+    places: int | None
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+FIXED_COLUMNS = 2  # rank, name: repeated in every part of a split table
+SUMMARY_COLUMNS = 4  # score, grade, score change, rank change
 
 
 def table(results: list[Result], kind: str) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of an indicator list (the same for CSV, Excel and pages)."""
-    header = [_("Rank"), _("Name"), _("Score"), _("Grade"), _("Rank change")]
+    """Header and rows of an indicator list (the same for CSV, Excel and the report):
+    rank, name, score, grade, score change from the previous period, rank change, the
+    counters, then the rates."""
+    header = [
+        _("Rank"),
+        _("Name"),
+        _("Score"),
+        _("Grade"),
+        _("Score change from previous period"),
+        _("Rank change"),
+    ]
     header += [str(ind.COUNTERS[c].label) for c in ind.KIND_COUNTERS[kind]]
     header += [str(ind.RATES[r].label) for r in ind.KIND_RATES[kind]]
-    rows = []
+    rows: list[list[Any]] = []
     for r in results:
-        rows.append(
-            [
-                r.rank or "",
-                r.name,
-                "" if r.score is None else r.score,
-                r.grade,
-                "" if r.change is None else r.change,
-            ]
-            + [r.counters.get(c, 0) for c in ind.KIND_COUNTERS[kind]]
-            + [_pct(r.rates.get(code)) for code in ind.KIND_RATES[kind]]
-        )
+        row: list[Any] = [
+            r.rank or "",
+            r.name,
+            "" if r.score is None else r.score,
+            r.grade,
+            "" if r.change is None else ScoreChange(r.change),
+            RankChange(r.rank_change, r.rank_change_label) if r.rank is not None else "",
+        ]
+        row += [r.counters.get(c, 0) for c in ind.KIND_COUNTERS[kind]]
+        rates = [r.rates.get(code) for code in ind.KIND_RATES[kind]]
+        row += ["" if v is None else Percent(v) for v in rates]
+        rows.append(row)
     return header, rows
+
+
+PRINT_COUNTERS_PER_TABLE = 9
+
+
+def print_tables(
+    kind: str, header: list[str], rows: list[list[Any]]
+) -> list[tuple[list[str], list[list[Any]]]]:
+    """An indicator list cut to fit a landscape A4 page: scores, changes and rates
+    first, then the counters in parts of at most ``PRINT_COUNTERS_PER_TABLE`` columns;
+    each part repeats rank and name."""
+    counters = len(ind.KIND_COUNTERS[kind])
+    first_counter = FIXED_COLUMNS + SUMMARY_COLUMNS
+    fixed = list(range(FIXED_COLUMNS))
+    summary = list(range(FIXED_COLUMNS, first_counter))
+    rates = list(range(first_counter + counters, len(header)))
+    counter_columns = list(range(first_counter, first_counter + counters))
+    parts = [summary + rates] + [
+        counter_columns[i : i + PRINT_COUNTERS_PER_TABLE]
+        for i in range(0, counters, PRINT_COUNTERS_PER_TABLE)
+    ]
+    return [
+        ([header[i] for i in fixed + part], [[row[i] for i in fixed + part] for row in rows])
+        for part in parts
+    ]
 
 
 def indicators_csv(kind: str, period: Period, district_code: str) -> bytes:
@@ -76,16 +146,49 @@ def indicators_xlsx(kind: str, period: Period, district_code: str) -> bytes:
     )
 
 
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, tidy Excel sheet name: no ``[]:*?/\\``, single spaces, at most 31
+    characters, unique in the workbook (case-insensitive)."""
+    name = " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", title).split())[:31].strip() or "Sheet"
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        n += 1
+        suffix = f" {n}"
+        candidate = name[: 31 - len(suffix)].rstrip() + suffix
+    taken.add(candidate.lower())
+    return candidate
+
+
 def _workbook(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    percent = book.add_format({"num_format": "0.0%"})
+    signed = book.add_format({"num_format": "+0.00;-0.00;0.00"})
+    arrows = book.add_format({"num_format": '"↑"0;"↓"0;"–"', "align": "right"})
+    taken: set[str] = set()
     for title, header, rows in sheets:
-        sheet = book.add_worksheet(title[:31].replace("(", " ").replace(")", " ")[:31])
+        sheet = book.add_worksheet(sheet_name(title, taken))
         sheet.write_row(0, 0, header, bold)
         for i, row in enumerate(rows, start=1):
-            sheet.write_row(i, 0, row)
+            for j, value in enumerate(row):
+                if isinstance(value, Percent):
+                    sheet.write_number(i, j, value.value, percent)
+                elif isinstance(value, ScoreChange):
+                    sheet.write_number(i, j, value.value, signed)
+                elif isinstance(value, RankChange):
+                    if value.places is None:
+                        sheet.write_string(i, j, value.label)
+                    else:
+                        sheet.write_number(i, j, value.places, arrows)
+                else:
+                    sheet.write(i, j, value)
         sheet.set_column(1, 1, 24)
+        sheet.set_column(2, max(len(header) - 1, 2), 12)
+        sheet.freeze_panes(1, 2)
     book.close()
     return buffer.getvalue()
 
@@ -104,6 +207,7 @@ def report_context(
                 "title": ind.KIND_LABELS[kind],
                 "header": header,
                 "rows": rows,
+                "tables": [{"header": h, "rows": r} for h, r in print_tables(kind, header, rows)],
                 "chart": charts.bar_chart(
                     [r.name for r in results[:15]], [r.score for r in results[:15]], maximum=100
                 ),
@@ -160,6 +264,19 @@ _EXTENSIONS = {
 }
 
 
+def downloadable_by(user: User) -> QuerySet[Export]:
+    """The exports ``user`` may follow and download (pages and API alike): their own;
+    an auditor, every one."""
+    if user.role == Role.AUDITOR:
+        return Export.objects.all()
+    return Export.objects.filter(created_by=user)
+
+
+def file_name(export: Export) -> str:
+    """The name to download ``export``'s file under."""
+    return str(export.file.name).rsplit("/", 1)[-1]
+
+
 def request_export(user: User, export_format: str, params: dict[str, Any]) -> Export:
     """Record an export and queue it for the worker."""
     from urbangrid.evaluation.tasks import run_export
@@ -182,7 +299,7 @@ def build_export(export: Export) -> None:
     district = str(params.get("district", ""))
     try:
         if export.format in (ExportFormat.REPORT_PDF, ExportFormat.REPORT_XLSX):
-            month = dt.date.fromisoformat(str(params["month"]) + "-01")
+            month = parse_period("month", str(params["month"]), today=clock.today_local()).start
             build = report_pdf if export.format == ExportFormat.REPORT_PDF else report_xlsx
             content = build(month, district, progress)
             name = f"report-{district}-{month:%Y-%m}.{_EXTENSIONS[ExportFormat(export.format)]}"

@@ -9,7 +9,8 @@ from collections import defaultdict
 from typing import Any
 
 from urbangrid.cases.models import Case, Channel
-from urbangrid.catalog.models import CatalogType, Standard
+from urbangrid.catalog.models import CatalogType, Kind
+from urbangrid.catalog.selectors import default_standard_for
 from urbangrid.evaluation import indicators as ind
 from urbangrid.evaluation.aggregates import _utc_bounds
 from urbangrid.evaluation.periods import Period, month_period
@@ -18,9 +19,17 @@ from urbangrid.geo.models import Street, UnitGrid
 
 
 def matter_names(codes: list[str]) -> dict[str, str]:
+    """The name of each matter code: the matter type (事项) of the standard the code
+    belongs to (five digits: GB/T 47678.5-2026, four: CJ/T 214-2007), never the
+    component type (部件) sharing the code, e.g. 01037 路灯异常, not 路灯. A code known
+    only otherwise (a case reported on a component type) falls back to that name."""
     names: dict[str, str] = {}
-    rows = CatalogType.objects.filter(code__in=codes).values_list("code", "name", "standard")
-    for code, name, _standard in sorted(rows, key=lambda r: r[2] != Standard.GBT_47678_5_2026):
+    rows = CatalogType.objects.filter(code__in=codes).values_list(
+        "code", "name", "kind", "standard"
+    )
+    for code, name, _kind, _standard in sorted(
+        rows, key=lambda r: (r[2] != Kind.MATTER, r[3] != default_standard_for(r[0]))
+    ):
         names.setdefault(code, name)
     return names
 

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 KINDS = ("day", "week", "month", "quarter", "year", "custom")
 
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+"""The days a period may cover. Far inside ``date.min``/``date.max``: the previous period,
+a trend of up to 60 months or the day after the end of any period in range stay valid
+dates (outside, they overflowed into a 500)."""
+
 
 class PeriodError(ValueError):
     pass
@@ -51,9 +57,20 @@ def month_period(day: dt.date) -> Period:
     return Period("month", start, end)
 
 
+def _in_range(day: dt.date) -> dt.date:
+    if not EARLIEST <= day <= LATEST:
+        raise PeriodError(
+            f"date {day.isoformat()} is out of range "
+            f"({EARLIEST.isoformat()} to {LATEST.isoformat()})"
+        )
+    return day
+
+
 def make_period(
     kind: str, on: dt.date, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Period:
+    """The period of ``kind`` holding ``on`` (or ``start``–``end`` for a custom one).
+    Input from outside goes through :func:`parse_period`, which keeps days in range."""
     if kind == "day":
         return Period(kind, on, on)
     if kind == "week":
@@ -79,7 +96,9 @@ def make_period(
 def parse_period(
     kind: str = "month", on: str = "", start: str = "", end: str = "", *, today: dt.date
 ) -> Period:
-    """From query strings: ``on`` is a date or ``YYYY-MM`` (default today)."""
+    """From query strings: ``on`` is a date or ``YYYY-MM`` (default today). The one
+    place where input becomes a period: a malformed date, or one outside
+    ``EARLIEST``–``LATEST``, is a :class:`PeriodError`."""
     try:
         day = today
         if on:
@@ -88,4 +107,7 @@ def parse_period(
         last = dt.date.fromisoformat(end) if end else None
     except ValueError as exc:
         raise PeriodError(f"bad date: {exc}") from exc
+    for given in (day, first, last):
+        if given is not None:
+            _in_range(given)
     return make_period(kind, day, start=first, end=last)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext
 
 from urbangrid.cases.models import Case, CaseEvent, Dispatch
 from urbangrid.evaluation import indicators as ind
@@ -96,12 +97,111 @@ class Result:
     hotline_score: float | None = None
     rank: int | None = None
     previous_score: float | None = None
+    previous_rank: int | None = None
 
     @property
     def change(self) -> float | None:
+        """The change of the score from the previous period (not of the rank)."""
         if self.score is None or self.previous_score is None:
             return None
         return round(self.score - self.previous_score, 2)
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous period: previous rank − rank (positive = up);
+        ``None`` without a rank in either period."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    @property
+    def rank_change_label(self) -> str:
+        """``↑9``, ``↓2``, ``–`` (same place) or "new" (ranked now, not before); empty
+        without a rank."""
+        if self.rank is None:
+            return ""
+        change = self.rank_change
+        if change is None:
+            return pgettext("rank change", "new")
+        if change > 0:
+            return f"↑{change}"
+        if change < 0:
+            return f"↓{-change}"
+        return "–"
+
+    @property
+    def change_label(self) -> str:
+        """The score change with its sign (``+67.62``, ``-3.10``, ``0.00``); empty when
+        there is no score in either period."""
+        return signed_text(self.change)
+
+
+def signed_text(value: float | None) -> str:
+    """A score difference with its sign and two decimals; empty for ``None``."""
+    if value is None:
+        return ""
+    if value > 0:
+        return f"+{value:.2f}"
+    if value < 0:
+        return f"-{-value:.2f}"
+    return "0.00"
+
+
+def percent_text(value: float | None) -> str:
+    """A rate as a percentage with one decimal (``89.5%``); empty for ``None``."""
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+def term_label(kind: str, source: str) -> str:
+    """The human label of a score term's source (``rate:close_rate`` → the rate's
+    label; ``inverse:rework_rate`` → "1 − …"; ``band:…:to_handle`` → the count score of
+    the counter), in the active language."""
+    how, _sep, rest = source.partition(":")
+    if how == "band":
+        counter = rest.partition(":")[2]
+        label = str(ind.COUNTERS[counter].label) if counter in ind.COUNTERS else counter
+        if kind in ind.AREA_KINDS:
+            return gettext("count score of %(counter)s, per grid") % {"counter": label}
+        return gettext("count score of %(counter)s") % {"counter": label}
+    label = str(ind.RATES[rest].label) if rest in ind.RATES else rest
+    if how == "inverse":
+        return gettext("1 − %(rate)s") % {"rate": label}
+    return label
+
+
+def term_rows(result: Result) -> list[dict[str, Any]]:
+    """The score breakdown of ``result`` for people: label, weight, the input (a rate
+    as a percentage, or a count) and the 0–100 value rounded to two decimals."""
+    rows = []
+    for term in result.terms:
+        how, _sep, rest = term.source.partition(":")
+        if how == "band":
+            counter = rest.partition(":")[2]
+            shown = str(result.counters.get(counter, 0))
+        else:
+            rate = result.rates.get(rest)
+            if rate is None and rest in ind.RATES:
+                rate = ind.rate_value(ind.RATES[rest], result.counters)
+            shown = percent_text(rate)
+        rows.append(
+            {
+                "source": term.source,
+                "label": term_label(result.kind, term.source),
+                "weight": f"{term.weight:g}",
+                "input": shown,
+                "value": None if term.value is None else f"{term.value:.2f}",
+            }
+        )
+    return rows
+
+
+def staff_name(user: User) -> str:
+    """A name that tells staff apart: "full name (username)", else the username. Full
+    names alone repeat (every demo inspector is called 监督员)."""
+    full = user.get_full_name().strip()
+    if not full or full == user.username:
+        return user.username
+    return f"{full} ({user.username})"
 
 
 def _city_names(keys: Iterable[str]) -> dict[str, str]:
@@ -121,9 +221,7 @@ def _names(kind: str, keys: Iterable[str]) -> dict[str, str]:
         return _city_names(keys)
     if kind in ind.STAFF_KINDS:
         ids = [int(k) for k in keys if k.isdigit()]
-        return {
-            str(u.pk): (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=ids)
-        }
+        return {str(u.pk): staff_name(u) for u in User.objects.filter(pk__in=ids)}
     if kind == ind.DEPARTMENT:
         ids = [int(k) for k in keys if k.isdigit()]
         return {
@@ -256,11 +354,12 @@ def evaluate(
         result.rank = rank
     if with_previous:
         before = {
-            r.key: r.score
-            for r in evaluate(kind, period.previous(), district_code, with_previous=False)
+            r.key: r for r in evaluate(kind, period.previous(), district_code, with_previous=False)
         }
         for result in results:
-            result.previous_score = before.get(result.key)
+            earlier = before.get(result.key)
+            if earlier is not None:
+                result.previous_score, result.previous_rank = earlier.score, earlier.rank
     return results
 
 

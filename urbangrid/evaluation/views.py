@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from urbangrid.common import clock
@@ -19,7 +20,13 @@ from urbangrid.evaluation import charts, exports, hotspots
 from urbangrid.evaluation import indicators as ind
 from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
 from urbangrid.evaluation.periods import Period, PeriodError, parse_period
-from urbangrid.evaluation.selectors import cases_behind, evaluate, evaluate_one
+from urbangrid.evaluation.selectors import (
+    cases_behind,
+    evaluate,
+    evaluate_one,
+    percent_text,
+    term_rows,
+)
 from urbangrid.geo.models import District
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
@@ -84,8 +91,12 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _query(request: HttpRequest) -> str:
-    return request.GET.urlencode()
+def _query(request: HttpRequest, **overrides: str) -> str:
+    """The page's query string with ``overrides`` set (each key once)."""
+    query = request.GET.copy()
+    for key, value in overrides.items():
+        query[key] = value
+    return query.urlencode()
 
 
 @evaluation_view
@@ -103,6 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "district": district,
             "results": results,
             "query": _query(request),
+            "download_query": _query(request, kind=kind),
             "chart": charts.bar_chart(
                 [r.name for r in results[:20]], [r.score for r in results[:20]], maximum=100
             ),
@@ -121,7 +133,9 @@ def detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     counters = [
         (c, ind.COUNTERS[c].label, result.counters.get(c, 0)) for c in ind.KIND_COUNTERS[kind]
     ]
-    rates = [(r, ind.RATES[r].label, result.rates.get(r)) for r in ind.KIND_RATES[kind]]
+    rates = [
+        (r, ind.RATES[r].label, percent_text(result.rates.get(r))) for r in ind.KIND_RATES[kind]
+    ]
     from urbangrid.evaluation.hotspots import trend
 
     main_counter = ind.KIND_COUNTERS[kind][0]
@@ -136,6 +150,7 @@ def detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
             "period": period,
             "counters": counters,
             "rates": rates,
+            "terms": term_rows(result),
             "query": _query(request),
             "trend_label": ind.COUNTERS[main_counter].label,
             "trend": charts.line_chart([p["month"] for p in points], [p["value"] for p in points]),
@@ -150,6 +165,8 @@ def cases(request: HttpRequest, kind: str, key: str, counter: str) -> HttpRespon
         raise Http404("unknown counter")
     period, district = period_for(request), district_for(request)
     found = cases_behind(kind, key, counter, period, district)
+    for row in found:
+        row["url"] = reverse("staff:case", args=[row["number"]])
     return render(
         request,
         "evaluation/cases.html",
@@ -242,10 +259,14 @@ def export_request(request: HttpRequest) -> HttpResponse:
         raise Http404("unknown format")
     params = {k: request.POST.get(k, "") for k in ("kind", "period", "on", "from", "to", "month")}
     params["district"] = area_code(request.POST.get("district", "")) or district_for(request)
-    if not params["month"]:
-        params["month"] = (
-            f"{period_for(request).start:%Y-%m}" if not params["on"] else params["on"][:7]
-        )
+    params["period"] = params["period"] or "month"
+    today = clock.today_local()
+    try:  # the checks of a page's period: a bad or out-of-range date is a 404
+        parse_period(params["period"], params["on"], params["from"], params["to"], today=today)
+        month = parse_period("month", params["month"] or params["on"][:7], today=today)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from exc
+    params["month"] = f"{month.start:%Y-%m}"
     assert isinstance(request.user, User)
     exports.request_export(request.user, fmt, params)
     return redirect("evaluation:exports")
@@ -254,11 +275,11 @@ def export_request(request: HttpRequest) -> HttpResponse:
 @evaluation_view
 def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     assert isinstance(request.user, User)
-    export = get_object_or_404(Export, pk=pk, created_by=request.user)
+    export = get_object_or_404(exports.downloadable_by(request.user), pk=pk)
     if export.status != ExportStatus.DONE or not export.file:
         raise Http404("not ready")
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,
-        filename=str(export.file.name).rsplit("/", 1)[-1],
+        filename=exports.file_name(export),
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 
 @pytest.fixture
@@ -38,7 +39,8 @@ def _drill_down_from_score_to_cases(pages: Any) -> None:
         f"/staff/evaluation/department/{w.dept_a.pk}/reworks/cases/?on=2025-11-01"
     ).content.decode()
     for number in groups["rework"]:
-        assert f'href="/api/v1/cases/{number}"' in cases
+        assert f'href="{reverse("staff:case", args=[number])}"' in cases
+    assert "/api/v1/cases/" not in cases
 
 
 def _hotspots_downloads_and_exports(pages: Any) -> None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+import time_machine
 from django.test import Client
 
+from urbangrid.common.clock import SHANGHAI
 from urbangrid.evaluation.tests.conftest import run_scenario, world  # noqa: F401
 
 
@@ -28,3 +33,30 @@ def test_rankings_show_departments_and_streets_without_personal_data(world):  # 
 def test_rankings_of_an_empty_month(db):
     page = Client().get("/public/rankings/?month=2020-01")
     assert page.status_code == 200
+
+
+def _options(page: str) -> list[str]:
+    return re.findall(r'<option value="(\d{4}-\d{2})"', page)
+
+
+def test_only_completed_months_are_published(world):  # noqa: F811
+    run_scenario(world)
+    with time_machine.travel(dt.datetime(2025, 11, 20, 9, tzinfo=SHANGHAI), tick=False):
+        assert Client().get("/public/rankings/?month=2025-11").status_code == 404  # running
+        assert Client().get("/public/rankings/?month=2026-05").status_code == 404  # future
+        assert Client().get("/public/rankings/?month=2025-11-30").status_code == 404
+        default = Client().get("/public/rankings/")
+        assert default.status_code == 200
+        assert "2025-10" in default.content.decode()
+        assert _options(default.content.decode()) == ["2025-10"]
+        staff = Client()
+        staff.force_login(world.sl)
+        assert staff.get("/staff/evaluation/?on=2025-11-01").status_code == 200  # staff may
+    with time_machine.travel(dt.datetime(2025, 12, 1, 0, 5, tzinfo=SHANGHAI), tick=False):
+        page = Client().get("/public/rankings/?month=2025-11")
+        assert page.status_code == 200
+        assert "区环卫中心" in page.content.decode()
+        assert _options(page.content.decode()) == ["2025-11"]  # no results before
+    with time_machine.travel(dt.datetime(2026, 2, 3, 9, tzinfo=SHANGHAI), tick=False):
+        options = _options(Client().get("/public/rankings/").content.decode())
+        assert options == ["2026-01", "2025-12", "2025-11"]
