@@ -183,21 +183,34 @@ def similar(
 class CallbackDueOut(Schema):
     number: str
     status: str
+    status_label: str
     matter: str
     address: str
     reporter_name: str
     reporter_phone: str
     closed_at: Any
+    attempts: int
+    max_attempts: int
+    last_attempt_at: Any
 
 
-@router.get("/callbacks", response={200: list[CallbackDueOut], **ERRORS}, summary="To call back")
+@router.get(
+    "/callbacks",
+    response={200: list[CallbackDueOut], **ERRORS},
+    summary="To call back",
+    description="Ended cases with a requester to call back and no callback result yet, "
+    "the ones not tried yet first. `attempts`: calls that did not reach the requester so "
+    "far (the callback ends as unreachable at `max_attempts`).",
+)
 def callbacks(request: HttpRequest) -> list[dict[str, Any]]:
     user = current_user(request)
     personal = has_permission(user, Permission.VIEW_PERSONAL_DATA)
+    limit = services.callback_attempts()
     return [
         {
             "number": c.number,
             "status": c.status,
+            "status_label": services.status_label(c.status),
             "matter": c.matter.name,
             "address": c.address,
             "reporter_name": c.reporter_name if personal else services.mask_name(c.reporter_name),
@@ -205,6 +218,9 @@ def callbacks(request: HttpRequest) -> list[dict[str, Any]]:
                 c.reporter_phone if personal else services.mask_phone(c.reporter_phone)
             ),
             "closed_at": c.closed_at,
+            "attempts": getattr(c, "attempts", 0),
+            "max_attempts": limit,
+            "last_attempt_at": getattr(c, "last_attempt_at", None),
         }
         for c in services.callbacks_due(user)[:200]
     ]
@@ -222,8 +238,13 @@ class CallbackIn(Schema):
     "/callbacks/{number}",
     response={200: dict[str, Any], **ERRORS},
     summary="Record a callback (回访)",
-    description="Appends a `callback` event with `reached`, `solved`, `satisfaction`; "
-    "reopens the case when the reopening policy (`URBANGRID_CALLBACK_REOPEN`) says so.",
+    description="One callback call. `reached: true` needs `satisfaction` (400 otherwise) "
+    "and gives the callback's result. `reached: false` is an attempt: the case stays due "
+    "for a retry (`done: false`) until the last allowed attempt "
+    "(`URBANGRID_CALLBACK_ATTEMPTS`, default 3), which ends the callback as unreachable. "
+    "The result appends a `callback` event with `reached`, `solved`, `satisfaction`, and "
+    "reopens the case when the reopening policy (`URBANGRID_CALLBACK_REOPEN`) says so. "
+    "409 once the case has its callback result.",
 )
 def record_callback(request: HttpRequest, number: str, body: CallbackIn) -> JsonResponse:
     agent = current_user(request)

@@ -74,3 +74,30 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"call {self.pk} ({self.outcome})"
+
+
+class CallbackAttempt(models.Model):
+    """One call made for a callback (回访). A call that does not reach the requester stays
+    here only, and the case stays in the callback list for a retry; the callback's result
+    — reached, or the last allowed attempt failed — is the case's one ``callback`` event
+    (what evaluation reads). ``case_seq`` is the case's last event number when the call
+    was made: the attempts of the current callback are those made since the case last
+    changed."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="callback_attempts"
+    )
+    case_seq = models.PositiveIntegerField(_("case event number"))
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("called at"))
+    reached = models.BooleanField(_("reached"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("callback attempt")
+        verbose_name_plural = _("callback attempts")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "case_seq"], name="hotline_attempt_case_idx")]
+
+    def __str__(self) -> str:
+        return f"callback attempt {self.pk} ({'reached' if self.reached else 'not reached'})"

@@ -1,5 +1,6 @@
 """The hotline desk: take a call (new work order, support for an open case, answer on the
-spot, emergency transfer) and call back after the end (回访), with the reopening policy.
+spot, emergency transfer) and call back after the end (回访), with the retry and
+reopening policies.
 
 Taking a call and recording a callback are idempotent per agent and key, like intake.
 """
@@ -10,22 +11,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from urbangrid.cases.exceptions import ActionForbidden, InvalidInput
+from urbangrid.cases.access import access_case, is_in_scope
+from urbangrid.cases.exceptions import ActionForbidden, InvalidInput, TransitionNotAllowed
 from urbangrid.cases.models import Case, CaseEvent, Channel, RequestKind
 from urbangrid.cases.selectors import cases_visible_to
-from urbangrid.cases.services import Report, add_support, apply_action
-from urbangrid.cases.workflow import SATISFACTION_CHOICES, Action, CaseStatus
-from urbangrid.common import clock
+from urbangrid.cases.services import MAX_TEXT, Report, add_support, apply_action
+from urbangrid.cases.workflow import SATISFACTION_CHOICES, Action, CaseStatus, rows_for
+from urbangrid.common import clock, writes
 from urbangrid.geo.models import Place
-from urbangrid.hotline.models import Call, EmergencyLine, KnowledgeEntry, Outcome
+from urbangrid.hotline.models import Call, CallbackAttempt, EmergencyLine, KnowledgeEntry, Outcome
 from urbangrid.intake.services import Answer, check_key, idempotent, submit_report
 from urbangrid.organisations.models import Role, User
 from urbangrid.organisations.permissions import Permission, has_permission
 
 POLICY_USERNAME = "callback-policy"
 REOPEN_POLICIES = ("never", "unsolved_and_unsatisfied", "unsolved_or_unsatisfied")
+DEFAULT_CALLBACK_ATTEMPTS = 3
 
 
 def mask_phone(phone: str) -> str:
@@ -191,19 +195,62 @@ def search_knowledge(q: str, *, limit: int = 10) -> list[KnowledgeEntry]:
 
 
 # --- Callbacks (回访) ----------------------------------------------------------------
+#
+# A callback is made once a case has ended (closed, or not accepted) and the requester
+# left a number or an e-mail. A call that does not reach the requester is an *attempt*
+# (a ``CallbackAttempt`` row, no case event): the case stays in the list for a retry.
+# The callback's result is one ``callback`` event on the case — what evaluation counts
+# (``evaluation/replay.py``: every ``callback`` event is a callback, ``reached`` feeds
+# the rates' denominators): either the requester was reached, with their satisfaction
+# answer (required), or the last allowed attempt (``callback_attempts()``) failed too
+# and the callback ends as unreachable (``reached: false``).
+
+
+def callback_attempts() -> int:
+    """``URBANGRID_CALLBACK_ATTEMPTS`` (default 3): the calls made to reach a requester
+    before the callback ends as unreachable."""
+    value = getattr(settings, "URBANGRID_CALLBACK_ATTEMPTS", DEFAULT_CALLBACK_ATTEMPTS)
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return DEFAULT_CALLBACK_ATTEMPTS
+
+
+def _failed_attempts(case: OuterRef | Case) -> QuerySet[CallbackAttempt]:
+    """The unanswered calls of the current callback: made since the case last changed."""
+    if isinstance(case, Case):
+        return CallbackAttempt.objects.filter(
+            case=case, case_seq=case.last_event_seq, reached=False
+        )
+    return CallbackAttempt.objects.filter(
+        case=case, case_seq=OuterRef("last_event_seq"), reached=False
+    )
 
 
 def callbacks_due(user: User) -> QuerySet[Case]:
-    """Ended cases with a reporter to call back and no callback yet, oldest first."""
+    """Ended cases with a reporter to call back and no callback yet: the ones not tried
+    yet first (oldest first), then the ones tried longest ago. Each carries
+    ``attempts`` (unanswered calls so far) and ``last_attempt_at``."""
     called = CaseEvent.objects.filter(case=OuterRef("pk"), action=Action.CALLBACK)
+    tried = _failed_attempts(OuterRef("pk"))
+    count = tried.order_by().values("case").annotate(n=Count("pk")).values("n")
     return (
         cases_visible_to(user)
         .filter(status__in=[CaseStatus.CLOSED, CaseStatus.NOT_ACCEPTED], merged_into__isnull=True)
         .exclude(reporter_phone="", reporter_email="")
         .exclude(Exists(called))
+        .annotate(
+            attempts=Coalesce(Subquery(count), 0),
+            last_attempt_at=Subquery(tried.order_by("-at", "-pk").values("at")[:1]),
+        )
         .select_related("matter")
-        .order_by("updated_at", "pk")
+        .order_by(F("last_attempt_at").asc(nulls_first=True), "updated_at", "pk")
     )
+
+
+def status_label(status: str) -> str:
+    """The status as the staff pages show it (``Case.get_status_display``)."""
+    return str(CaseStatus(status).label)
 
 
 def reopen_policy() -> str:
@@ -237,6 +284,37 @@ def policy_user() -> User:
     return user
 
 
+def _callback_case(number: str, agent: User) -> Case:
+    """The case ``number``, locked, if ``agent`` may record its callback now: the checks
+    of ``apply_action`` for a callback (404, 403, 409), and 409 once it has one."""
+    row = rows_for(Action.CALLBACK)[0]
+    case = access_case(agent, number, for_update=True)
+    if not has_permission(agent, row.permission):
+        raise ActionForbidden("your role may not call back")
+    if case.status not in row.sources:
+        raise TransitionNotAllowed(
+            f"case {case.number} is {case.get_status_display()}: callback is not possible now"
+        )
+    if not is_in_scope(agent, case, row.scope):
+        raise ActionForbidden("this case is not in your area")
+    if CaseEvent.objects.filter(case=case, action=Action.CALLBACK).exists():
+        raise TransitionNotAllowed(
+            f"case {case.number} has been called back already", code="already_called_back"
+        )
+    return case
+
+
+def _check_callback(reached: bool, satisfaction: str | None, note: str) -> None:
+    if satisfaction is not None and satisfaction not in SATISFACTION_CHOICES:
+        raise InvalidInput("unknown satisfaction", field="satisfaction")
+    if reached and satisfaction is None:
+        raise InvalidInput(
+            "a reached callback needs the requester's satisfaction answer", field="satisfaction"
+        )
+    if len(note) > MAX_TEXT:
+        raise InvalidInput("note is too long", field="note")
+
+
 def record_callback(
     number: str,
     *,
@@ -247,25 +325,53 @@ def record_callback(
     note: str = "",
     key: str | None = None,
 ) -> Answer:
-    """Record a callback (a ``callback`` event: reached / solved / satisfaction); reopen
-    the case when the policy says so (a ``reopen`` event by the policy account)."""
+    """Record one callback call. Not reached: an attempt; the case stays due until the
+    last allowed attempt, which ends the callback as unreachable. Reached (a
+    satisfaction answer is required): the callback's result. The result is a
+    ``callback`` event (reached / solved / satisfaction); the case is reopened when the
+    reopening policy says so (a ``reopen`` event by the policy account).
+
+    The answer: ``number``, ``status``, ``status_label``, ``reopened``, ``reached``,
+    ``attempts`` (calls made, this one included), ``max_attempts`` and ``done`` (the
+    callback has its result; false: call again later)."""
     key = check_key(key)
-    if satisfaction is not None and satisfaction not in SATISFACTION_CHOICES:
-        raise InvalidInput("unknown satisfaction", field="satisfaction")
 
     def work() -> Answer:
-        data = {"reached": reached, "solved": solved, "satisfaction": satisfaction, "note": note}
-        case = apply_action(number, Action.CALLBACK, actor=agent, data=data)
-        reopened = False
-        if case.status == CaseStatus.CLOSED and should_reopen(reached, solved, satisfaction):
-            case = apply_action(
-                number,
-                Action.REOPEN,
-                actor=policy_user(),
-                data={"reason": "回访：问题未解决且不满意，按回访规则重新启动"},
+        limit = callback_attempts()
+        with writes.at_once():
+            case = _callback_case(number, agent)  # first: no answer tells an unseen case
+            _check_callback(reached, satisfaction, note)
+            attempts = _failed_attempts(case).count() + 1
+            CallbackAttempt.objects.create(
+                case=case,
+                case_seq=case.last_event_seq,
+                agent=agent,
+                at=clock.now(),
+                reached=reached,
+                note=note.strip(),
             )
-            reopened = True
-        body = {"number": case.number, "status": case.status, "reopened": reopened}
+        body: dict[str, Any] = {
+            "number": case.number,
+            "reopened": False,
+            "reached": reached,
+            "attempts": attempts,
+            "max_attempts": limit,
+            "done": reached or attempts >= limit,
+        }
+        if body["done"]:
+            text = note.strip() or ("" if reached else f"回访{attempts}次均未接通，按回访规则结束")
+            result = {"reached": reached, "solved": solved, "satisfaction": satisfaction}
+            case = apply_action(number, Action.CALLBACK, actor=agent, data={**result, "note": text})
+            if case.status == CaseStatus.CLOSED and should_reopen(reached, solved, satisfaction):
+                case = apply_action(
+                    number,
+                    Action.REOPEN,
+                    actor=policy_user(),
+                    data={"reason": "回访：问题未解决且不满意，按回访规则重新启动"},
+                )
+                body["reopened"] = True
+        body["status"] = case.status
+        body["status_label"] = status_label(case.status)
         return Answer(200, body, case_id=case.pk)
 
     return idempotent(f"callback:{agent.pk}", key, work)

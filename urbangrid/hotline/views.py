@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from urbangrid.cases.models import RequestKind
 from urbangrid.cases.workflow import SATISFACTION_CHOICES
@@ -38,7 +39,26 @@ def desk(request: HttpRequest) -> HttpResponse:
     )
 
 
+CASE_VIEWERS = (
+    Permission.VIEW_ALL_CASES,
+    Permission.VIEW_DEPARTMENT_CASES,
+    Permission.VIEW_GRID_CASES,
+)
+NUMBER = "__number__"
+
+
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    _agent(request)
-    return render(request, "hotline/callbacks.html", {"satisfaction": SATISFACTION_CHOICES})
+    """The callback list. Its rows are cases the agent sees (``callbacks_due``): a role
+    that reads cases opens each on its staff page."""
+    user = _agent(request)
+    may_open = any(has_permission(user, p) for p in CASE_VIEWERS)
+    return render(
+        request,
+        "hotline/callbacks.html",
+        {
+            "satisfaction": SATISFACTION_CHOICES,
+            "case_url": reverse("staff:case", args=[NUMBER]) if may_open else "",
+            "number_placeholder": NUMBER,
+        },
+    )

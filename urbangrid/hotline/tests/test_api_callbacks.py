@@ -1,10 +1,14 @@
-"""GET/POST /api/v1/hotline/callbacks: the callback (回访) contract and the reopening policy."""
+"""GET/POST /api/v1/hotline/callbacks: the callback (回访) contract, the retry policy for
+requesters not reached, and the reopening policy."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from urbangrid.cases.models import Case
+from urbangrid.evaluation.aggregates import refresh_aggregates
+from urbangrid.evaluation.models import DailyCount
+from urbangrid.hotline.models import CallbackAttempt
 
 
 def closed_case(world: Any) -> Case:
@@ -16,17 +20,39 @@ def closed_case(world: Any) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
-def post(api: Any, user: Any, number: str, **data: Any) -> Any:
+def post(api: Any, user: Any, number: str, key: str | None = None, **data: Any) -> Any:
+    headers = {"Idempotency-Key": key} if key else {}
     return api(user).post(
-        f"/api/v1/hotline/callbacks/{number}", data, content_type="application/json"
-    )
+        f"/api/v1/hotline/callbacks/{number}", data, content_type="application/json",
+        headers=headers,
+    )  # fmt: skip
+
+
+def due(api: Any, user: Any) -> list[dict[str, Any]]:
+    answer = api(user).get("/api/v1/hotline/callbacks")
+    assert answer.status_code == 200, answer.json()
+    rows: list[dict[str, Any]] = answer.json()
+    return rows
+
+
+def evaluated_callbacks() -> dict[str, int]:
+    """The district's ``callbacks`` and ``reached`` counters after a refresh."""
+    refresh_aggregates()
+    totals = {"callbacks": 0, "reached": 0}
+    for counter, value in DailyCount.objects.filter(
+        object_kind="district", counter__in=list(totals)
+    ).values_list("counter", "value"):
+        totals[counter] += value
+    return totals
 
 
 def test_ended_cases_with_a_reporter_are_due_for_a_callback(world, api):
     case = closed_case(world)
-    due = api(world.operator).get("/api/v1/hotline/callbacks").json()
-    assert [d["number"] for d in due] == [case.number]
-    assert due[0]["reporter_phone"] == "13812341234"
+    rows = due(api, world.operator)
+    assert [d["number"] for d in rows] == [case.number]
+    assert rows[0]["reporter_phone"] == "13812341234"
+    assert (rows[0]["status"], rows[0]["status_label"]) == ("closed", "已结案")
+    assert rows[0]["attempts"] == 0
     post(api, world.operator, case.number, reached=True, solved=True, satisfaction="satisfied")
     assert api(world.operator).get("/api/v1/hotline/callbacks").json() == []
 
@@ -42,18 +68,101 @@ def test_a_callback_is_an_event_with_the_evaluation_contract(world, api):
     assert Case.objects.get(pk=case.pk).status == "closed"
 
 
-def test_not_reached_records_nulls(world, api):
+def test_a_caller_not_reached_stays_due_for_a_retry(world, api):
     case = closed_case(world)
-    post(api, world.operator, case.number, reached=False)
+    answer = post(api, world.operator, case.number, reached=False, note="无人接听")
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert (body["done"], body["attempts"], body["max_attempts"]) == (False, 1, 3)
+    assert (body["status"], body["status_label"], body["reopened"]) == ("closed", "已结案", False)
+    assert not case.events.filter(action="callback").exists()  # not a callback result yet
+    [row] = due(api, world.operator)
+    assert (row["number"], row["attempts"], row["max_attempts"]) == (case.number, 1, 3)
+    assert row["last_attempt_at"] is not None
+    assert CallbackAttempt.objects.get().note == "无人接听"
+
+
+def test_the_last_failed_attempt_ends_the_callback_as_unreachable(world, api):
+    case = closed_case(world)
+    for attempt in (1, 2):
+        body = post(api, world.operator, case.number, reached=False).json()
+        assert (body["done"], body["attempts"]) == (False, attempt)
+    body = post(api, world.operator, case.number, reached=False).json()
+    assert (body["done"], body["reached"], body["attempts"]) == (True, False, 3)
     event = case.events.get(action="callback")
     assert event.data == {"reached": False, "solved": None, "satisfaction": None}
+    assert "3" in event.note
+    assert due(api, world.operator) == []
+    assert Case.objects.get(pk=case.pk).status == "closed"
+    # A stale page cannot add a second result.
+    again = post(api, world.operator, case.number, reached=True, satisfaction="satisfied")
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_called_back"
+
+
+def test_the_number_of_attempts_is_configurable(world, api, settings):
+    settings.URBANGRID_CALLBACK_ATTEMPTS = 1
+    case = closed_case(world)
+    body = post(api, world.operator, case.number, reached=False).json()
+    assert (body["done"], body["attempts"], body["max_attempts"]) == (True, 1, 1)
+    assert case.events.filter(action="callback").count() == 1
+
+
+def test_reached_on_a_retry_is_the_result(world, api):
+    case = closed_case(world)
+    post(api, world.operator, case.number, reached=False)
+    body = post(api, world.operator, case.number, reached=True, solved=True,
+                satisfaction="satisfied").json()  # fmt: skip
+    assert (body["done"], body["reached"], body["attempts"]) == (True, True, 2)
+    event = case.events.get(action="callback")
+    assert event.data == {"reached": True, "solved": True, "satisfaction": "satisfied"}
+    assert due(api, world.operator) == []
+
+
+def test_a_retried_submission_is_one_attempt(world, api):
+    case = closed_case(world)
+    first = post(api, world.operator, case.number, key="cb-key-0001", reached=False)
+    second = post(api, world.operator, case.number, key="cb-key-0001", reached=False)
+    assert first.json() == second.json()
+    assert CallbackAttempt.objects.count() == 1
+    assert due(api, world.operator)[0]["attempts"] == 1
+
+
+def test_failed_attempts_are_not_callbacks_in_evaluation(world, api):
+    reached, unreachable = closed_case(world), closed_case(world)
+    post(api, world.operator, reached.number, reached=False)
+    post(api, world.operator, unreachable.number, reached=False)
+    post(api, world.operator, unreachable.number, reached=False)
+    assert evaluated_callbacks() == {"callbacks": 0, "reached": 0}
+    post(api, world.operator, reached.number, reached=True, solved=True, satisfaction="satisfied")
+    post(api, world.operator, unreachable.number, reached=False)  # the third: unreachable
+    assert evaluated_callbacks() == {"callbacks": 2, "reached": 1}
+
+
+def test_reached_needs_a_satisfaction_answer(world, api):
+    case = closed_case(world)
+    answer = post(api, world.operator, case.number, reached=True, solved=True)
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "satisfaction"
+    assert {"code", "message", "field"} <= set(answer.json())
+    assert not case.events.filter(action="callback").exists()
+    assert not CallbackAttempt.objects.exists()
+    assert [d["number"] for d in due(api, world.operator)] == [case.number]
+
+
+def test_the_list_puts_cases_not_tried_yet_first(world, api):
+    tried, fresh = closed_case(world), closed_case(world)
+    post(api, world.operator, tried.number, reached=False)
+    assert [d["number"] for d in due(api, world.operator)] == [fresh.number, tried.number]
 
 
 def test_unsolved_and_unsatisfied_reopens_by_default_policy(world, api):
     case = closed_case(world)
     answer = post(api, world.operator, case.number, reached=True, solved=False,
                   satisfaction="unsatisfied")  # fmt: skip
-    assert answer.json() == {"number": case.number, "status": "to_dispatch", "reopened": True}
+    body = answer.json()
+    assert (body["number"], body["status"], body["reopened"]) == (case.number, "to_dispatch", True)
+    assert body["status_label"] == "待派遣"
     reopen = case.events.get(action="reopen")
     assert reopen.actor is not None
     assert reopen.actor.username == "callback-policy"
@@ -77,10 +186,13 @@ def test_the_policy_can_be_switched_off(world, api, settings):
 
 def test_a_callback_on_an_open_case_is_refused(world, api):
     case = world.report(channel="hotline")
-    assert post(api, world.operator, case.number, reached=True).status_code == 409
+    answer = post(api, world.operator, case.number, reached=True, satisfaction="satisfied")
+    assert answer.status_code == 409
+    assert post(api, world.operator, case.number, reached=False).status_code == 409
+    assert not CallbackAttempt.objects.exists()
 
 
 def test_callbacks_are_masked_for_roles_without_personal_data(world, api):
     closed_case(world)
-    due = api(world.dispatcher).get("/api/v1/hotline/callbacks").json()
-    assert due[0]["reporter_phone"] == "138****1234"
+    rows = api(world.dispatcher).get("/api/v1/hotline/callbacks").json()
+    assert rows[0]["reporter_phone"] == "138****1234"

@@ -16,4 +16,6 @@ def test_the_desk_is_for_agents(world, session, client):
 def test_the_callback_page_renders(world, session):
     page = session(world.operator).get("/hotline/callbacks/")
     assert page.status_code == 200
-    assert "/api/v1/hotline/callbacks" in page.content.decode()
+    html = page.content.decode()
+    assert "/api/v1/hotline/callbacks" in html
+    assert 'caseUrl: "/staff/cases/__number__/"' in html  # case numbers link to the case
