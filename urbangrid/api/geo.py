@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 from ninja import P, QueryEx, Router, Schema
 
 from urbangrid.api.errors import ApiError, ErrorOut, NotFound
@@ -68,7 +69,12 @@ class DistrictOut(Schema):
 
 def _finite(value: float, field: str) -> float:
     if not math.isfinite(value):
-        raise ApiError("invalid", f"{field} must be a finite number", field=field)
+        raise ApiError(
+            "invalid",
+            gettext_noop("%(field)s must be a finite number"),
+            field=field,
+            params={"field": field},
+        )
     return value
 
 
@@ -93,7 +99,10 @@ def locate_point(
     if found is None:
         raise NotFound(
             "outside_grids",
-            f"The point lat {lat:.6f}, lng {lng:.6f} (WGS84) lies outside every unit grid.",
+            gettext_noop(
+                "The point lat %(lat)s, lng %(lng)s (WGS84) lies outside every unit grid."
+            ),
+            params={"lat": f"{lat:.6f}", "lng": f"{lng:.6f}"},
         )
     return LocateOut(
         grid=CodeName(code=found.grid_code, name=found.grid_name),
@@ -120,10 +129,14 @@ def _parse_bbox(raw: str) -> tuple[float, float, float, float]:
     except ValueError:
         parts = []
     if len(parts) != 4 or not all(math.isfinite(p) for p in parts):
-        raise ApiError("invalid", "bbox must be minlng,minlat,maxlng,maxlat", field="bbox")
+        raise ApiError(
+            "invalid", gettext_noop("bbox must be minlng,minlat,maxlng,maxlat"), field="bbox"
+        )
     min_lng, min_lat, max_lng, max_lat = parts
     if min_lng > max_lng or min_lat > max_lat:
-        raise ApiError("invalid", "bbox minimum must not exceed its maximum", field="bbox")
+        raise ApiError(
+            "invalid", gettext_noop("bbox minimum must not exceed its maximum"), field="bbox"
+        )
     return min_lng, min_lat, max_lng, max_lat
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext_noop
 from ninja import Router, Schema
 
 from urbangrid.api.auth import api_auth, current_user
@@ -115,7 +116,7 @@ def get_call(request: HttpRequest, call_id: int) -> dict[str, Any]:
     user = current_user(request)
     call = _calls_for(user).filter(pk=call_id).first()
     if call is None:
-        raise NotFound("not_found", f"call {call_id} not found")
+        raise NotFound("not_found", gettext_noop("call %(id)s not found"), params={"id": call_id})
     return call_out(call, user)
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Form, Query, Router, Schema
 from pydantic import ValidationError
 
@@ -145,7 +146,12 @@ def _parse[T: Schema](schema: type[T], raw: str) -> T:
     try:
         return schema.model_validate(json.loads(raw))
     except (ValueError, ValidationError) as exc:
-        raise ApiError("invalid", f"payload is not valid: {exc}", field="payload") from exc
+        raise ApiError(
+            "invalid",
+            gettext_noop("payload is not valid: %(error)s"),
+            field="payload",
+            params={"error": exc},
+        ) from exc
 
 
 class TaskOut(Schema):
@@ -318,7 +324,7 @@ def photo_meta(request: HttpRequest, attachment_id: int) -> dict[str, Any]:
     user = current_user(request)
     attachment = Attachment.objects.filter(pk=attachment_id).select_related("case").first()
     if attachment is None:
-        raise NotFound("not_found", "no such photo")
+        raise NotFound("not_found", gettext_noop("no such photo"))
     access_case(user, attachment.case.number)
     copy = getattr(attachment, "copies", None)
     return {

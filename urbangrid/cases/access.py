@@ -6,6 +6,7 @@ Not visible → 404 (do not reveal that the case exists); visible but not allowe
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from urbangrid.cases.exceptions import CaseNotFound
 from urbangrid.cases.models import Case
@@ -33,7 +34,7 @@ def access_case(user: User, number: str, *, for_update: bool = False) -> Case:
     # (compiled on every call, for nothing).
     found = list(cases.filter(number=number)[:1])
     if not found:
-        raise CaseNotFound(f"case {number} not found")
+        raise CaseNotFound(gettext_noop("case %(number)s not found"), params={"number": number})
     return found[0]
 
 

@@ -1,16 +1,30 @@
 """What the case services raise. Each carries a stable ``code``, a message for people,
-the input ``field`` at fault (if any) and the HTTP status an interface should answer."""
+the input ``field`` at fault (if any) and the HTTP status an interface should answer.
+
+The message is an English msgid with ``params`` (``common.errors.LocalisedError``):
+``message`` is the English text, ``translated()`` the text in the active language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 
-class CaseError(Exception):
+from urbangrid.common.errors import LocalisedError
+
+
+class CaseError(LocalisedError):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ):
+        super().__init__(message, params=params)
         self.field = field
         if code is not None:
             self.code = code

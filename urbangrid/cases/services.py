@@ -20,6 +20,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import JSONField, Q
+from django.utils.translation import gettext_noop
 
 from urbangrid.calendars.services import spec_for_calendar
 from urbangrid.cases import deadlines, tally
@@ -69,6 +70,14 @@ from urbangrid.organisations.services import suggest_department
 from urbangrid.outbox.services import Outgoing, queue_messages
 
 MAX_TEXT = 2000
+_TOO_LONG = {
+    "address": gettext_noop("address is too long"),
+    "description": gettext_noop("description is too long"),
+    "reporter_name": gettext_noop("reporter_name is too long"),
+    "reporter_phone": gettext_noop("reporter_phone is too long"),
+    "reporter_email": gettext_noop("reporter_email is too long"),
+}
+"""One message per field of a report (so each reads naturally when translated)."""
 
 PUBLIC_ACTIONS = frozenset(
     {
@@ -120,7 +129,11 @@ def find_matter(code: str, *, field: str = "matter_code") -> CatalogType:
         key=lambda t: (t.standard != Standard.GBT_47678_5_2026, t.kind != CatalogKind.MATTER),
     )
     if not matter:
-        raise InvalidInput(f"no active matter or component type with code {code!r}", field=field)
+        raise InvalidInput(
+            gettext_noop("no active matter or component type with code %(code)s"),
+            params={"code": repr(code)},
+            field=field,
+        )
     return matter[0]
 
 
@@ -143,22 +156,32 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
     (row,) = rows_for(action)
     assert row.target is not None
     if actor is not None and not has_permission(actor, row.permission):
-        raise ActionForbidden(f"your role may not {action.replace('_', ' ')}")
+        raise _role_may_not(action)
     if report.channel not in Channel.values:
-        raise InvalidInput(f"unknown channel {report.channel!r}", field="channel")
+        raise InvalidInput(
+            gettext_noop("unknown channel %(channel)s"),
+            params={"channel": repr(report.channel)},
+            field="channel",
+        )
     if report.request_kind and report.request_kind not in RequestKind.values:
-        raise InvalidInput(f"unknown request kind {report.request_kind!r}", field="request_kind")
+        raise InvalidInput(
+            gettext_noop("unknown request kind %(kind)s"),
+            params={"kind": repr(report.request_kind)},
+            field="request_kind",
+        )
     channel = Channel.INSPECTOR if action == Action.SELF_HANDLE else report.channel
     lng, lat = report.lng, report.lat
     if report.crs == "gcj02":
         lng, lat = gcj02_to_wgs84(lng, lat)
     elif report.crs != "wgs84":
-        raise InvalidInput("crs must be wgs84 or gcj02", field="crs")
+        raise InvalidInput(gettext_noop("crs must be wgs84 or gcj02"), field="crs")
     place = locate(lng, lat)
     if place is None:
         raise InvalidInput(
-            "the point lies outside every unit grid of the city; check the coordinates "
-            "(and crs=gcj02 for Chinese web maps)",
+            gettext_noop(
+                "the point lies outside every unit grid of the city; check the coordinates "
+                "(and crs=gcj02 for Chinese web maps)"
+            ),
             field="lng",
         )
     if (
@@ -167,14 +190,14 @@ def _create(report: Report, *, actor: User | None, action: Action) -> Case:
         and has_permission(actor, Permission.VIEW_ALL_CASES)
         and not place.grid_code.startswith(actor.area_code)
     ):
-        raise ActionForbidden("the point lies outside your area", code="outside_area")
+        raise ActionForbidden(gettext_noop("the point lies outside your area"), code="outside_area")
     from urbangrid.catalog import cache as catalog_cache
 
     # Cached per process (catalog.cache); find_matter reads again and says what is wrong.
     matter = catalog_cache.active_type(report.matter_code) or find_matter(report.matter_code)
     for name in ("address", "description", "reporter_name", "reporter_phone", "reporter_email"):
         if len(getattr(report, name)) > MAX_TEXT:
-            raise InvalidInput(f"{name} is too long", field=name)
+            raise InvalidInput(_TOO_LONG[name], field=name)
 
     now = clock.now()
     spec_for_calendar(None)
@@ -357,23 +380,33 @@ def apply_action(
     """
     rows = rows_for(action)
     if not rows or action in (Action.REPORT, Action.SELF_HANDLE):
-        raise UnknownAction(f"no such action: {action!r}", field="action")
+        raise UnknownAction(
+            gettext_noop("no such action: %(action)s"),
+            params={"action": repr(action)},
+            field="action",
+        )
     first = rows[0]
     spec_for_calendar(None)  # outside the transaction, so the calendar cache may keep it
     with writes.at_once(), deadlines.one_reading_of_calendars(), transaction.atomic():
         case = access_case(actor, case_number, for_update=True)
         loaded = _saved_state(case)
         if not has_permission(actor, first.permission):
-            raise ActionForbidden(f"your role may not {action.replace('_', ' ')}")
+            raise _role_may_not(action)
         if expected_version is not None and case.version != expected_version:
             raise VersionConflict(
-                f"case {case.number} has changed (version {case.version}, "
-                f"you saw {expected_version}); reload it"
+                gettext_noop(
+                    "case %(number)s has changed (version %(version)s, you saw %(seen)s); reload it"
+                ),
+                params={"number": case.number, "version": case.version, "seen": expected_version},
             )
         if not any(case.status in row.sources for row in rows):
             raise TransitionNotAllowed(
-                f"case {case.number} is {case.get_status_display()}: "
-                f"{action.replace('_', ' ')} is not possible now"
+                gettext_noop("case %(number)s is %(status)s: %(action)s is not possible now"),
+                params={
+                    "number": case.number,
+                    "status": CaseStatus(case.status).label,
+                    "action": action.replace("_", " "),
+                },
             )
         if not is_in_scope(actor, case, first.scope):
             raise ActionForbidden(_scope_message(first))
@@ -382,7 +415,8 @@ def apply_action(
         if row is None:
             failed = [r.when.description for r in rows if r.when and case.status in r.sources]
             raise TransitionNotAllowed(
-                f"{action.replace('_', ' ')} is not possible now: " + "; ".join(failed),
+                gettext_noop("%(action)s is not possible now: %(conditions)s"),
+                params={"action": action.replace("_", " "), "conditions": "; ".join(failed)},
                 code="condition_failed",
             )
         now = clock.now()
@@ -413,10 +447,16 @@ def apply_action(
 
 def _scope_message(row: Transition) -> str:
     if row.scope == "department":
-        return "this case is not with your department"
+        return gettext_noop("this case is not with your department")
     if row.scope == "level":
-        return "this case is held by the centre of another level"
-    return "this case is not in your grids"
+        return gettext_noop("this case is held by the centre of another level")
+    return gettext_noop("this case is not in your grids")
+
+
+def _role_may_not(action: str) -> ActionForbidden:
+    return ActionForbidden(
+        gettext_noop("your role may not %(action)s"), params={"action": action.replace("_", " ")}
+    )
 
 
 def clean_input(inputs: tuple[Input, ...], data: Mapping[str, Any]) -> dict[str, Any]:
@@ -555,7 +595,7 @@ def _link_photos(step: Step, kind: str) -> None:
         # photo of this case leaves a row out, and the error rolls the action back.
         if photos.update(event=event, kind=kind) != len(ids):
             raise InvalidInput(
-                "photos must be ids of your own photos of this case, not yet used",
+                gettext_noop("photos must be ids of your own photos of this case, not yet used"),
                 field="photos",
             )
 
@@ -585,7 +625,7 @@ def _dispatch(step: Step) -> None:
     if chosen is None:
         if suggestion is None:
             raise InvalidInput(
-                "no responsibility rule suggests a department here: choose one",
+                gettext_noop("no responsibility rule suggests a department here: choose one"),
                 field="department_id",
             )
         chosen = suggestion.department.pk
@@ -597,7 +637,11 @@ def _dispatch(step: Step) -> None:
     else:
         department = Department.objects.filter(pk=chosen, is_active=True).first()
     if department is None:
-        raise InvalidInput(f"no active department {chosen}", field="department_id")
+        raise InvalidInput(
+            gettext_noop("no active department %(department)s"),
+            params={"department": chosen},
+            field="department_id",
+        )
     _check_department_level(step, department)
     case.department = department
     step.event_data["department"] = {"id": department.pk, "name": department.name}
@@ -650,15 +694,19 @@ def _check_department_level(step: Step, department: Department) -> None:
         street_code = department.street.code if department.street is not None else ""
         if department.level != Level.STREET or not actor.area_code.startswith(street_code or "-"):
             raise InvalidInput(
-                "a street sub-centre dispatches to the street-level units of its street",
+                gettext_noop(
+                    "a street sub-centre dispatches to the street-level units of its street"
+                ),
                 field="department_id",
             )
     if case.level != case.origin_level and _LEVEL_RANK.get(department.level, 0) < _LEVEL_RANK.get(
         case.level, 0
     ):
         raise InvalidInput(
-            f"this case was referred up to the {case.level}: choose a {case.level}-level "
-            "department",
+            gettext_noop(
+                "this case was referred up to the %(level)s: choose a %(level)s-level department"
+            ),
+            params={"level": case.level},
             field="department_id",
         )
 
@@ -682,7 +730,8 @@ def _coordinate(step: Step) -> None:
         or case.district_code in codes
     ):
         raise InvalidInput(
-            "districts: the 6-digit codes of the other districts concerned", field="districts"
+            gettext_noop("districts: the 6-digit codes of the other districts concerned"),
+            field="districts",
         )
     step.event_data.update(
         {
@@ -741,7 +790,9 @@ def _request_extension(step: Step) -> None:
     until: dt.datetime = step.data["until"]
     current = deadlines.parse(case.clocks.get(Stage.HANDLE, {}).get("due_at"))
     if until <= step.now or (current is not None and until <= current):
-        raise InvalidInput("the new deadline must be later than the current one", field="until")
+        raise InvalidInput(
+            gettext_noop("the new deadline must be later than the current one"), field="until"
+        )
     case.pending_request = "extension"
     case.pending = {
         "until": until.isoformat(),
@@ -756,7 +807,7 @@ def _approve_extension(step: Step) -> None:
     until = step.data.get("until") or deadlines.parse(case.pending.get("until"))
     assert until is not None
     if until <= step.now:
-        raise InvalidInput("the new deadline must be in the future", field="until")
+        raise InvalidInput(gettext_noop("the new deadline must be in the future"), field="until")
     previous = case.clocks.get(Stage.HANDLE, {}).get("due_at")
     deadlines.extend_clock(case.clocks, Stage.HANDLE, at=step.now, until=until)
     step.event_data.update({"previous_due_at": previous, "until": until.isoformat()})
@@ -793,12 +844,16 @@ def _merge(step: Step) -> None:
     case = step.case
     into = step.data["into"]
     if into == case.number:
-        raise InvalidInput("a case cannot be merged into itself", field="into")
+        raise InvalidInput(gettext_noop("a case cannot be merged into itself"), field="into")
     target = _locked_other(step.actor, into)
     if target.status not in OPEN_STATUSES:
-        raise InvalidInput(f"case {into} is not open", field="into")
+        raise InvalidInput(
+            gettext_noop("case %(number)s is not open"), params={"number": into}, field="into"
+        )
     if target.merged_into_id is not None:
-        raise InvalidInput(f"case {into} is itself merged", field="into")
+        raise InvalidInput(
+            gettext_noop("case %(number)s is itself merged"), params={"number": into}, field="into"
+        )
     case.merged_into = target
     step.event_data["into"] = target.number
     _record_support(target, step, {"merged": case.number}, delta=1)
@@ -818,7 +873,9 @@ def _locked_other(actor: User, number: str) -> Case:
     try:
         return access_case(actor, number, for_update=True)
     except CaseError as exc:
-        raise InvalidInput(f"no case {number} you can see", field="into") from exc
+        raise InvalidInput(
+            gettext_noop("no case %(number)s you can see"), params={"number": number}, field="into"
+        ) from exc
 
 
 def _record_support(target: Case, step: Step, data: dict[str, Any], *, delta: int) -> None:
@@ -840,19 +897,27 @@ def _callback(step: Step) -> None:
     )
 
 
+def _case_is(case: Case) -> TransitionNotAllowed:
+    """409: the case's status does not allow it (``case … is closed (已结案)``)."""
+    return TransitionNotAllowed(
+        gettext_noop("case %(number)s is %(status)s"),
+        params={"number": case.number, "status": CaseStatus(case.status).label},
+    )
+
+
 def add_support(
     case_number: str, *, actor: User, note: str = "", data: Mapping[str, Any] | None = None
 ) -> Case:
     """A repeat report or call with no new facts (附议): recorded on the open case as a
     ``support`` event and counted; the status does not change."""
     if not has_permission(actor, Permission.REPORT):
-        raise ActionForbidden("your role may not report")
+        raise ActionForbidden(gettext_noop("your role may not report"))
     if len(note) > MAX_TEXT:
-        raise InvalidInput("note is too long", field="note")
+        raise InvalidInput(gettext_noop("note is too long"), field="note")
     with writes.at_once(), transaction.atomic():
         case = access_case(actor, case_number, for_update=True)
         if case.status not in OPEN_STATUSES:
-            raise TransitionNotAllowed(f"case {case.number} is {case.get_status_display()}")
+            raise _case_is(case)
         now = clock.now()
         case.support_count += 1
         case.last_event_seq += 1
@@ -984,19 +1049,25 @@ def add_attachment(
     the file name or the declared content type say — within the size and pixel limits.
     """
     if kind not in AttachmentKind.values:
-        raise InvalidInput(f"kind must be one of {', '.join(AttachmentKind.values)}", field="kind")
+        raise InvalidInput(
+            gettext_noop("kind must be one of %(choices)s"),
+            params={"choices": ", ".join(AttachmentKind.values)},
+            field="kind",
+        )
     if upload.size is None or upload.size > images.max_bytes():
         raise InvalidInput(
-            f"the photo is larger than {images.max_bytes() // (1024 * 1024)} MB", field="file"
+            gettext_noop("the photo is larger than %(megabytes)s MB"),
+            params={"megabytes": images.max_bytes() // (1024 * 1024)},
+            field="file",
         )
     case = access_case(actor, case_number)
     if case.status in END_STATUSES:
-        raise TransitionNotAllowed(f"case {case.number} is {case.get_status_display()}")
+        raise _case_is(case)
     data = upload.read()
     try:
         facts = images.inspect_image(data)
     except images.ImageRejectedError as exc:
-        raise InvalidInput(str(exc), field="file") from exc
+        raise InvalidInput(exc.msgid, params=exc.params, field="file") from exc
     upload.seek(0)
     return Attachment.objects.create(
         case=case,

@@ -14,7 +14,10 @@ import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from PIL import Image, UnidentifiedImageError
+
+from urbangrid.common.errors import LocalisedError
 
 try:  # HEIC/HEIF from phones, when pillow-heif is installed.
     import pillow_heif
@@ -34,8 +37,9 @@ CONTENT_TYPES = {
 _PILLOW_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "webp": ["WEBP"], "heic": ["HEIF"]}
 
 
-class ImageRejectedError(ValueError):
-    """The upload is not an acceptable photo; the message says why."""
+class ImageRejectedError(LocalisedError, ValueError):
+    """The upload is not an acceptable photo; the message (a msgid with ``params``,
+    ``common.errors``) says why."""
 
 
 @dataclass(frozen=True)
@@ -75,19 +79,25 @@ def inspect_image(data: bytes) -> ImageFacts:
     or disguised files) only after the header passed the size and pixel limits."""
     limit = max_bytes()
     if len(data) > limit:
-        raise ImageRejectedError(f"the photo is larger than {limit // (1024 * 1024)} MB")
+        raise ImageRejectedError(
+            gettext_noop("the photo is larger than %(megabytes)s MB"),
+            params={"megabytes": limit // (1024 * 1024)},
+        )
     kind = sniff(data)
     if kind is None:
-        raise ImageRejectedError("the file is not a photo (JPEG, PNG, WebP or HEIC)")
+        raise ImageRejectedError(gettext_noop("the file is not a photo (JPEG, PNG, WebP or HEIC)"))
     if kind == "heic" and not HEIF_DECODER:  # pragma: no cover - depends on the installation
-        raise ImageRejectedError("HEIC photos cannot be read on this server")
+        raise ImageRejectedError(gettext_noop("HEIC photos cannot be read on this server"))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind]) as image:
                 width, height = image.size
                 if width <= 0 or height <= 0 or width * height > max_pixels():
-                    raise ImageRejectedError(f"the photo has more than {max_pixels():,} pixels")
+                    raise ImageRejectedError(
+                        gettext_noop("the photo has more than %(pixels)s pixels"),
+                        params={"pixels": f"{max_pixels():,}"},
+                    )
                 image.load()
     except ImageRejectedError:
         raise
@@ -100,6 +110,6 @@ def inspect_image(data: bytes) -> ImageFacts:
         Image.DecompressionBombWarning,
     ) as exc:
         raise ImageRejectedError(
-            "the photo could not be read (damaged, or not what it claims)"
+            gettext_noop("the photo could not be read (damaged, or not what it claims)")
         ) from exc
     return ImageFacts(kind, CONTENT_TYPES[kind], width, height)

@@ -18,6 +18,10 @@ from collections.abc import Callable
 
 from django.db import DataError, InterfaceError, OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
+from urbangrid.common.middleware import language_of
 
 log = logging.getLogger("urbangrid.db")
 
@@ -52,12 +56,11 @@ class DatabaseUnavailableMiddleware:
         log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
         close_old_connections()
         if request.path.startswith(_JSON_PREFIXES):
+            message = gettext_noop("the database is unavailable; retry shortly")
+            with translation.override(language_of(request)):
+                display = gettext(message)
             response: HttpResponse = JsonResponse(
-                {
-                    "code": "unavailable",
-                    "message": "the database is unavailable; retry shortly",
-                    "field": None,
-                },
+                {"code": "unavailable", "message": message, "field": None, "display": display},
                 status=503,
             )
         else:

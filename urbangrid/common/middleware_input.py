@@ -13,8 +13,12 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 
-MESSAGE = "the input contains a NUL character, which cannot be stored"
+from urbangrid.common.middleware import language_of
+
+MESSAGE = gettext_noop("the input contains a NUL character, which cannot be stored")
 
 
 def _has_nul(request: HttpRequest) -> bool:
@@ -54,8 +58,12 @@ class RejectNulMiddleware:
                 )
                 return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
             if request.path.startswith("/api/"):
+                # Before LanguageMiddleware: the request's language is chosen here.
+                with translation.override(language_of(request)):
+                    display = gettext(MESSAGE)
                 return JsonResponse(
-                    {"code": "invalid", "message": MESSAGE, "field": None}, status=400
+                    {"code": "invalid", "message": MESSAGE, "field": None, "display": display},
+                    status=400,
                 )
             return HttpResponse(
                 MESSAGE + "\n", status=400, content_type="text/plain; charset=utf-8"

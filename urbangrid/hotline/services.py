@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 
 from urbangrid.cases.access import access_case, is_in_scope
 from urbangrid.cases.exceptions import ActionForbidden, InvalidInput, TransitionNotAllowed
@@ -67,30 +68,34 @@ class CallInput:
 
 def _check(data: CallInput) -> None:
     if data.request_kind not in RequestKind.values:
-        raise InvalidInput("unknown request kind", field="request_kind")
+        raise InvalidInput(gettext_noop("unknown request kind"), field="request_kind")
     if data.outcome not in Outcome.values:
-        raise InvalidInput("unknown outcome", field="outcome")
+        raise InvalidInput(gettext_noop("unknown outcome"), field="outcome")
     if not data.text.strip():
-        raise InvalidInput("text is required", field="text")
+        raise InvalidInput(gettext_noop("text is required"), field="text")
     if len(data.text) > 4000:
-        raise InvalidInput("text is too long", field="text")
+        raise InvalidInput(gettext_noop("text is too long"), field="text")
     if data.outcome == Outcome.NEW_CASE and not (
         data.matter_code and data.lng is not None and data.lat is not None
     ):
-        raise InvalidInput("a new work order needs a matter and a place", field="matter_code")
+        raise InvalidInput(
+            gettext_noop("a new work order needs a matter and a place"), field="matter_code"
+        )
     if data.outcome == Outcome.SUPPORT and not data.attach_to:
-        raise InvalidInput("name the open case this call repeats", field="attach_to")
+        raise InvalidInput(gettext_noop("name the open case this call repeats"), field="attach_to")
     if data.outcome == Outcome.ANSWERED and not (data.answer.strip() or data.knowledge_id):
-        raise InvalidInput("give the answer, or a knowledge base entry", field="answer")
+        raise InvalidInput(
+            gettext_noop("give the answer, or a knowledge base entry"), field="answer"
+        )
     if data.outcome == Outcome.TRANSFERRED and data.transferred_to not in EmergencyLine.values:
-        raise InvalidInput("transfer to 110, 119, 120 or 122", field="transferred_to")
+        raise InvalidInput(gettext_noop("transfer to 110, 119, 120 or 122"), field="transferred_to")
 
 
 def take_call(data: CallInput, *, agent: User, key: str | None) -> Answer:
     """Record a call and do what its outcome says; the answer names the call and, for a
     work order or a repeat call, the case and its progress (to tell the caller)."""
     if not has_permission(agent, Permission.REPORT):
-        raise ActionForbidden("your role may not take calls")
+        raise ActionForbidden(gettext_noop("your role may not take calls"))
     key = check_key(key)
     _check(data)
 
@@ -143,7 +148,9 @@ def take_call(data: CallInput, *, agent: User, key: str | None) -> Answer:
             if data.knowledge_id is not None:
                 entry = KnowledgeEntry.objects.filter(pk=data.knowledge_id, is_active=True).first()
                 if entry is None:
-                    raise InvalidInput("no such knowledge base entry", field="knowledge_id")
+                    raise InvalidInput(
+                        gettext_noop("no such knowledge base entry"), field="knowledge_id"
+                    )
             call.knowledge = entry
             call.answer = data.answer.strip() or (entry.answer if entry else "")
             call.closed_at = now
@@ -290,29 +297,33 @@ def _callback_case(number: str, agent: User) -> Case:
     row = rows_for(Action.CALLBACK)[0]
     case = access_case(agent, number, for_update=True)
     if not has_permission(agent, row.permission):
-        raise ActionForbidden("your role may not call back")
+        raise ActionForbidden(gettext_noop("your role may not call back"))
     if case.status not in row.sources:
         raise TransitionNotAllowed(
-            f"case {case.number} is {case.get_status_display()}: callback is not possible now"
+            gettext_noop("case %(number)s is %(status)s: callback is not possible now"),
+            params={"number": case.number, "status": CaseStatus(case.status).label},
         )
     if not is_in_scope(agent, case, row.scope):
-        raise ActionForbidden("this case is not in your area")
+        raise ActionForbidden(gettext_noop("this case is not in your area"))
     if CaseEvent.objects.filter(case=case, action=Action.CALLBACK).exists():
         raise TransitionNotAllowed(
-            f"case {case.number} has been called back already", code="already_called_back"
+            gettext_noop("case %(number)s has been called back already"),
+            params={"number": case.number},
+            code="already_called_back",
         )
     return case
 
 
 def _check_callback(reached: bool, satisfaction: str | None, note: str) -> None:
     if satisfaction is not None and satisfaction not in SATISFACTION_CHOICES:
-        raise InvalidInput("unknown satisfaction", field="satisfaction")
+        raise InvalidInput(gettext_noop("unknown satisfaction"), field="satisfaction")
     if reached and satisfaction is None:
         raise InvalidInput(
-            "a reached callback needs the requester's satisfaction answer", field="satisfaction"
+            gettext_noop("a reached callback needs the requester's satisfaction answer"),
+            field="satisfaction",
         )
     if len(note) > MAX_TEXT:
-        raise InvalidInput("note is too long", field="note")
+        raise InvalidInput(gettext_noop("note is too long"), field="note")
 
 
 def record_callback(

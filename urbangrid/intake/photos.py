@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from urbangrid.cases.exceptions import InvalidInput
@@ -48,29 +50,40 @@ _PILLOW_FORMATS = {"jpeg": ["JPEG"], "png": ["PNG"], "webp": ["WEBP"], "heic": [
 _CONTENT_TYPES = images.CONTENT_TYPES
 
 
-def refuse(message: str) -> InvalidInput:
-    return InvalidInput(message, field="photos", code="invalid_photo")
+def refuse(message: str, params: Mapping[str, Any] | None = None) -> InvalidInput:
+    """The error for a refused photo: ``message`` is a msgid (``gettext_noop``)."""
+    return InvalidInput(message, field="photos", code="invalid_photo", params=params)
+
+
+def _too_large() -> InvalidInput:
+    return refuse(
+        gettext_noop("a photo is larger than %(megabytes)s MB"),
+        {"megabytes": max_bytes() // (1024 * 1024)},
+    )
 
 
 def read_photo(data: bytes) -> Photo:
     """Check ``data`` and make its clean copies; ``InvalidInput`` (field ``photos``) if it
     is not an acceptable photo."""
     if len(data) > max_bytes():
-        raise refuse(f"a photo is larger than {max_bytes() // (1024 * 1024)} MB")
+        raise _too_large()
     kind = sniff(data)
     if kind is None:
-        raise refuse("a file is not a photo (JPEG, PNG or HEIC)")
+        raise refuse(gettext_noop("a file is not a photo (JPEG, PNG or HEIC)"))
     if kind == "heic" and not HEIF_DECODER:  # pragma: no cover - depends on the installation
         return Photo(data, kind, _CONTENT_TYPES[kind], 0, 0, None, None, {})
     try:
         images.inspect_image(data)  # the one gate: content, size, pixels, bombs
     except images.ImageRejectedError as exc:
-        raise refuse(str(exc)) from None
+        raise refuse(exc.msgid, exc.params) from None
     try:
         with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[kind]) as image:
             width, height = image.size
             if width <= 0 or height <= 0 or width * height > max_pixels():
-                raise refuse(f"a photo has more than {max_pixels():,} pixels")
+                raise refuse(
+                    gettext_noop("a photo has more than %(pixels)s pixels"),
+                    {"pixels": f"{max_pixels():,}"},
+                )
             exif = _exif_facts(image)
             image.load()
             upright = ImageOps.exif_transpose(image)
@@ -79,7 +92,9 @@ def read_photo(data: bytes) -> Photo:
     except InvalidInput:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise refuse("a photo could not be read (damaged, or not what its content says)") from None
+        raise refuse(
+            gettext_noop("a photo could not be read (damaged, or not what its content says)")
+        ) from None
     return Photo(data, kind, _CONTENT_TYPES[kind], width, height, public, thumbnail, exif)
 
 
@@ -134,11 +149,11 @@ def _exif_facts(image: Image.Image) -> dict[str, Any]:
 def read_uploads(uploads: list[Any]) -> list[Photo]:
     """Every uploaded file as a checked photo (all or none)."""
     if len(uploads) > MAX_PHOTOS:
-        raise refuse(f"at most {MAX_PHOTOS} photos")
+        raise refuse(gettext_noop("at most %(count)s photos"), {"count": MAX_PHOTOS})
     photos = []
     for upload in uploads:
         if upload.size is not None and upload.size > max_bytes():
-            raise refuse(f"a photo is larger than {max_bytes() // (1024 * 1024)} MB")
+            raise _too_large()
         photos.append(read_photo(upload.read()))
     return photos
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError
+from django.utils.translation import gettext_noop
 
 from urbangrid.cases import numbering
 from urbangrid.cases import services as case_services
@@ -59,7 +60,8 @@ def check_key(key: str | None) -> str | None:
         return None
     if not KEY_PATTERN.match(key):
         raise InvalidInput(
-            "the idempotency key must be 8–64 letters, digits or _.:-", field="idempotency_key"
+            gettext_noop("the idempotency key must be 8–64 letters, digits or _.:-"),
+            field="idempotency_key",
         )
     return key
 
@@ -167,7 +169,7 @@ def submit_report(
     photos = photos or []
     report = replace(report, reporter_email=report.reporter_email.strip())
     if report.reporter_email and "@" not in report.reporter_email:
-        raise InvalidInput("not an e-mail address", field="reporter_email")
+        raise InvalidInput(gettext_noop("not an e-mail address"), field="reporter_email")
     scope = scope or scope_of(actor)
     # Photos are files written during the work: claim the key first, so that a retry
     # never writes them twice. Without photos the key row goes in last (one statement
@@ -337,7 +339,7 @@ def answer_task(
     key."""
     key = check_key(key)
     if action not in ANSWERABLE:
-        raise InvalidInput("action must be verify or check", field="action")
+        raise InvalidInput(gettext_noop("action must be verify or check"), field="action")
     photos = photos or []
 
     def work() -> Answer:

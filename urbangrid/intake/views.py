@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -57,7 +58,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "display": "standalone",
         "background_color": "#f5f7fa",
         "theme_color": "#102a43",
-        "lang": settings.LANGUAGE_CODE,
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
         "icons": [
             {"src": static("intake/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
             {"src": static("intake/icon-192.png"), "sizes": "192x192", "type": "image/png"},
@@ -136,7 +137,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
                     suggest_duplicates=False,
                 )
             except CaseError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, exc.translated())
             else:
                 return render(
                     request,
@@ -150,15 +151,16 @@ def public_report(request: HttpRequest) -> HttpResponse:
 
 
 PUBLIC_STEP_LABELS = {
-    "report": "Reported",
-    "accept": "Accepted",
-    "not_accept": "Not accepted",
-    "file": "Filed",
-    "dispatch": "Sent to the department responsible",
-    "report_handled": "Handled",
-    "close": "Closed",
-    "reopen": "Reopened",
+    "report": gettext_lazy("Reported"),
+    "accept": gettext_lazy("Accepted"),
+    "not_accept": gettext_lazy("Not accepted"),
+    "file": gettext_lazy("Filed"),
+    "dispatch": gettext_lazy("Sent to the department responsible"),
+    "report_handled": gettext_lazy("Handled"),
+    "close": gettext_lazy("Closed"),
+    "reopen": gettext_lazy("Reopened"),
 }
+"""The steps of the tracking page, in the citizen's words (``cases.services.PUBLIC_ACTIONS``)."""
 
 
 def track(request: HttpRequest, token: str) -> HttpResponse:
@@ -168,7 +170,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     following: Case = case.merged_into if case.merged_into_id else case  # type: ignore[assignment]
     steps = [
-        {"label": _(PUBLIC_STEP_LABELS.get(e.action, e.action)), "at": e.at, "note": e.note}
+        {"label": PUBLIC_STEP_LABELS.get(e.action, e.action), "at": e.at, "note": e.note}
         for e in public_events(following)
     ]
     photos = [
