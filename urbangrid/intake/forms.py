@@ -10,14 +10,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from urbangrid.catalog.models import CatalogType, Kind, Standard
+from urbangrid.catalog.plain_names import public_choices
 
 
-def matter_choices() -> list[tuple[str, Any]]:
-    types = CatalogType.objects.filter(
-        kind=Kind.MATTER, standard=Standard.GBT_47678_5_2026, is_active=True
-    ).order_by("class_code", "code")
-    return [("", _("— choose what the problem is —"))] + [
-        (t.code, t.plain_name or t.name) for t in types
+def _public_matters() -> list[CatalogType]:
+    return list(
+        CatalogType.objects.filter(
+            kind=Kind.MATTER, standard=Standard.GBT_47678_5_2026, is_active=True
+        ).order_by("class_code", "code")
+    )
+
+
+def matter_choices() -> list[tuple[Any, Any]]:
+    """The public picker: plain-language names in groups, then the standard's names of
+    every other matter (``catalog.plain_names``)."""
+    return [("", _("— choose what the problem is —")), *public_choices(_public_matters())]
+
+
+def matter_list() -> list[tuple[str, str]]:
+    """The same matters as ``matter_choices``, in its order, as one flat list."""
+    return [
+        (code, name) for _group, items in public_choices(_public_matters()) for code, name in items
     ]
 
 

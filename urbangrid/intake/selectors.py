@@ -17,6 +17,7 @@ from urbangrid.assets.models import Component
 from urbangrid.cases.models import Case, CaseEvent
 from urbangrid.cases.selectors import cases_visible_to
 from urbangrid.cases.workflow import END_STATUSES, OPEN_STATUSES, CaseStatus
+from urbangrid.catalog.plain_names import public_label
 from urbangrid.common import clock
 from urbangrid.organisations.models import InspectorGrid, User
 
@@ -280,7 +281,14 @@ def public_map_cases(
     if matter_code:
         cases = cases.filter(matter__code=matter_code)
     rows = cases.order_by("-created_at").values_list(
-        "lng", "lat", "status", "created_at", "matter__code", "matter__name", "matter__plain_name"
+        "lng",
+        "lat",
+        "status",
+        "created_at",
+        "matter__code",
+        "matter__name",
+        "matter__plain_name",
+        "matter__standard",
     )[:2000]
     return [
         {
@@ -289,9 +297,9 @@ def public_map_cases(
             "state": public_state(status),
             "day": clock.local(created).date().isoformat(),
             "matter_code": code,
-            "matter": plain or name,
+            "matter": public_label(code, name, plain, standard),
         }
-        for lng, lat, status, created, code, name, plain in rows
+        for lng, lat, status, created, code, name, plain, standard in rows
     ]
 
 

@@ -21,6 +21,7 @@ from urbangrid.cases.exceptions import CaseError
 from urbangrid.cases.models import Attachment, Case, Channel
 from urbangrid.cases.services import Report
 from urbangrid.cases.workflow import CaseStatus
+from urbangrid.catalog.plain_names import public_name
 from urbangrid.intake import photos as photo_store
 from urbangrid.intake.forms import PublicReportForm
 from urbangrid.intake.models import StaffNotification
@@ -185,7 +186,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             "merged": following.pk != case.pk,
             "state": public_state(following.status),
             "status_label": CaseStatus(following.status).label,
-            "matter": following.matter.plain_name or following.matter.name,
+            "matter": public_name(following.matter),
             "steps": steps,
             "photos": photos,
             "token": token,
@@ -209,9 +210,9 @@ def track_photo(request: HttpRequest, token: str, attachment_id: int) -> HttpRes
 
 
 def public_map(request: HttpRequest) -> HttpResponse:
-    from urbangrid.intake.forms import matter_choices
+    from urbangrid.intake.forms import matter_list
 
-    return render(request, "intake/map.html", {"tiles": _tiles(), "matters": matter_choices()[1:]})
+    return render(request, "intake/map.html", {"tiles": _tiles(), "matters": matter_list()})
 
 
 # --- Staff -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ def test_the_public_map_data_has_no_personal_data_and_filters(world, client):
     assert [f["properties"]["state"] for f in only_open] == ["open"]
     none = client.get("/api/v1/intake/public/cases?matter_code=99999").json()["features"]
     assert none == []
+    assert {f["properties"]["matter"] for f in data["features"]} == {"暴露垃圾、垃圾乱扔"}
 
 
 def test_the_map_page_renders(world, client):

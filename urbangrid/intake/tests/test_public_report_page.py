@@ -27,6 +27,12 @@ def test_the_form_renders_with_plain_names_and_a_fresh_key(world, client):
     assert "/static/vendor/leaflet/leaflet.js" in html
     assert "//unpkg" not in html
     assert "cdn" not in html.lower()
+    # Plain-language names (catalog.plain_names) in groups, in the reader's language.
+    assert '<optgroup label="垃圾与环境卫生">' in html
+    assert f'<option value="{world.matter.code}">暴露垃圾、垃圾乱扔</option>' in html
+    english = client.get("/report/?lang=en").content.decode()
+    assert f'<option value="{world.matter.code}">Garbage left in the open</option>' in english
+    assert '<optgroup label="Other problems (standard names)">' in english
 
 
 def test_a_citizen_reports_and_gets_a_receipt_with_a_private_link(world, client):
