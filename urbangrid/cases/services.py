@@ -888,8 +888,15 @@ def _record_support(target: Case, step: Step, data: dict[str, Any], *, delta: in
 
 
 def _callback(step: Step) -> None:
-    """Callback (回访): always record reached / solved / satisfaction (None if not given)."""
+    """Callback (回访): always record reached / solved / satisfaction (None when the
+    requester was not reached). A requester reached gives a satisfaction answer: it is
+    what the satisfaction rate counts (standards §6.5)."""
     reached = step.data["reached"]
+    if reached and not step.data.get("satisfaction"):
+        raise InvalidInput(
+            gettext_noop("a reached callback needs the requester's satisfaction answer"),
+            field="satisfaction",
+        )
     step.event_data.update(
         reached=reached,
         solved=step.data.get("solved") if reached else None,

@@ -107,7 +107,7 @@ class ActionForm(forms.Form):
         field = error.field if error.field in self.fields else None
         if field == "photos":
             field = "photos_upload"
-        self.add_error(field if field in self.fields else None, error.message)
+        self.add_error(field if field in self.fields else None, error.translated())
 
 
 def action_form(

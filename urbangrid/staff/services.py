@@ -76,7 +76,7 @@ def bulk_dispatch(
         try:
             case = apply_action(number, Action.DISPATCH, actor=actor, data=data)
         except CaseError as error:
-            results.append(DispatchResult(number, False, message=error.message))
+            results.append(DispatchResult(number, False, message=error.translated()))
         else:
             name = case.department.name if case.department else ""
             results.append(DispatchResult(number, True, department=name))

@@ -404,7 +404,7 @@ def new_report(request: HttpRequest) -> HttpResponse:
             case = create_report(Report(**form.cleaned_data), actor=user)
         except CaseError as error:
             field = error.field if error.field in form.fields else None
-            form.add_error(field, error.message)
+            form.add_error(field, error.translated())
             status = error.status
         else:
             messages.success(request, _("Case %(number)s registered.") % {"number": case.number})

@@ -282,3 +282,18 @@ def test_every_step_appends_one_numbered_event_with_actor_and_role(world):
         "dispatcher",
         "handler",
     ]
+
+
+def test_a_callback_that_reached_the_requester_needs_the_satisfaction_answer(world):
+    """Every way to record a callback (hotline desk, staff case page, cases API) goes
+    through apply_action: a reached requester without an answer would count in the
+    satisfaction rate's denominator with nothing in its numerator."""
+    case = world.report()
+    world.act(case, "not_accept", world.operator, reason_code="duplicate")
+    with pytest.raises(InvalidInput) as refused:
+        world.act(case, "callback", world.operator, reached=True, solved=True)
+    assert refused.value.field == "satisfaction"
+    assert not CaseEvent.objects.filter(case=case, action="callback").exists()
+    world.act(case, "callback", world.operator, reached=True, solved=True, satisfaction="satisfied")
+    event = CaseEvent.objects.get(case=case, action="callback")
+    assert event.data["satisfaction"] == "satisfied"
