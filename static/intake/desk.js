@@ -20,21 +20,8 @@
   let key = newKey();
   const map = await UG.makeMap($("desk-map"));
 
-  // The pin (as UG.movablePin in map.js, plus clear(): a new call starts without a place).
-  function deskPin(onMove) {
-    let marker = null;
-    function place(lat, lng) {
-      if (!marker) {
-        marker = L.marker([lat, lng], { draggable: true }).addTo(map);
-        marker.on("dragend", () => { const p = marker.getLatLng(); onMove(p.lat, p.lng); });
-      } else { marker.setLatLng([lat, lng]); }
-      onMove(lat, lng);
-    }
-    function clear() { if (marker) { map.removeLayer(marker); marker = null; } }
-    map.on("click", (e) => place(e.latlng.lat, e.latlng.lng));
-    return { place: place, clear: clear, get: () => marker && marker.getLatLng() };
-  }
-  const pin = deskPin((lat, lng) => { form.lat.value = lat.toFixed(7); form.lng.value = lng.toFixed(7); similar(); });
+  // The pin; clear() when a new call starts without a place.
+  const pin = UG.movablePin(map, (lat, lng) => { form.lat.value = lat.toFixed(7); form.lng.value = lng.toFixed(7); similar(); });
 
   const timers = new Set();
   function debounce(el, fn) {

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,29 +28,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 def sign_in(browser: Any, base: str, username: str, viewport: dict[str, int]) -> tuple[Any, Any]:
@@ -138,10 +116,13 @@ def test_a_saved_call_leaves_nothing_for_the_next_caller(live_server: Any, brows
     assert (second.lng, second.lat, second.address, second.case_id) == (None, None, "", None)
     assert second.knowledge_id is None
     assert second.caller_phone == ""
-    # A new work order now needs its own place and matter: the server says so.
+    # A new work order now needs its own place and matter: the server says so, in the
+    # desk's language (the error's ``display``).
     page.fill("#call-text", "路灯不亮")
     page.click("#call-form button[type=submit]")
-    page.wait_for_function("document.getElementById('call-result').textContent.includes('matter')")
+    page.wait_for_function(
+        "document.getElementById('call-result').textContent.includes('新建工单需要')"
+    )
     assert Call.objects.count() == 2
     assert KnowledgeEntry.objects.exists()
     context.close()

@@ -16,7 +16,6 @@ import pytest
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import World, build_world
 from urbangrid.intake.models import IdempotencyKey
-from urbangrid.intake.tests.test_browser_offline import browser  # noqa: F401 - fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,7 +27,7 @@ PHONE = {"width": 390, "height": 844}
 REPORTS = "**/api/v1/intake/reports/with-photos"
 
 
-def open_app(browser: Any, base: str, world: World) -> tuple[Any, Any]:  # noqa: F811 - fixture name
+def open_app(browser: Any, base: str, world: World) -> tuple[Any, Any]:
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{base}/login/")
@@ -66,7 +65,7 @@ def tap(page: Any, x: float, y: float) -> None:
 
 def test_the_report_map_shows_the_district_and_its_grids_when_its_tab_opens(
     live_server: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     world = build_world()
     context, page = open_app(browser, live_server.url, world)
@@ -111,7 +110,7 @@ def test_the_report_map_shows_the_district_and_its_grids_when_its_tab_opens(
 
 def test_every_report_chooses_its_own_matter_and_place(
     live_server: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     world = build_world()
     context, page = open_app(browser, live_server.url, world)
@@ -176,7 +175,7 @@ def test_every_report_chooses_its_own_matter_and_place(
 
 def test_reports_queued_offline_are_sent_in_the_order_they_were_made(
     live_server: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     world = build_world()
     context, page = open_app(browser, live_server.url, world)
