@@ -241,3 +241,18 @@ def queries(work: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as captured:
         work()
     return len(captured.captured_queries)
+
+
+def browser_sign_in(
+    browser: Any, base: str, username: str, viewport: dict[str, int] | None = None
+) -> tuple[Any, Any]:
+    """A new browser context signed in as ``username`` (password ``demo``): (context,
+    page). ``viewport`` defaults to a large phone."""
+    context = browser.new_context(viewport=viewport or {"width": 412, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return context, page

@@ -19,6 +19,7 @@ from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import World, build_world
 from urbangrid.geo.models import Place
 from urbangrid.hotline.models import Call, CallbackAttempt, KnowledgeEntry
+from urbangrid.testing import browser_sign_in
 
 from .test_api_callbacks import closed_case
 
@@ -32,19 +33,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def sign_in(browser: Any, base: str, username: str, viewport: dict[str, int]) -> tuple[Any, Any]:
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return context, page
-
-
 def open_desk(browser: Any, base: str, world: World, viewport: dict[str, int]) -> tuple[Any, Any]:
-    context, page = sign_in(browser, base, world.operator.username, viewport)
+    context, page = browser_sign_in(browser, base, world.operator.username, viewport)
     page.goto(f"{base}/hotline/")
     page.wait_for_function("window.UGDesk && UGDesk.ready")
     return context, page
@@ -179,7 +169,7 @@ def test_outcome_radios_sit_before_their_labels(
 def test_the_callback_list_on_a_phone(live_server: Any, browser: Any) -> None:
     world = build_world()
     kept, reopened, satisfied = closed_case(world), closed_case(world), closed_case(world)
-    context, page = sign_in(browser, live_server.url, world.operator.username, PHONE)
+    context, page = browser_sign_in(browser, live_server.url, world.operator.username, PHONE)
     page.goto(f"{live_server.url}/hotline/callbacks/")
     page.wait_for_function("window.UGCallbacks && UGCallbacks.ready")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -11,6 +11,7 @@ import pytest
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import build_world
 from urbangrid.intake.views import SHELL_VERSION
+from urbangrid.testing import browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,20 +20,9 @@ pytestmark = [
 ]
 
 
-def sign_in(browser: Any, base: str, username: str) -> tuple[Any, Any]:
-    context = browser.new_context(viewport={"width": 412, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return context, page
-
-
 def test_an_offline_report_is_sent_once_when_online(live_server: Any, browser: Any) -> None:
     world = build_world()
-    context, page = sign_in(browser, live_server.url, world.inspector.username)
+    context, page = browser_sign_in(browser, live_server.url, world.inspector.username)
     page.goto(f"{live_server.url}/inspector/")
     page.wait_for_function("window.UGInspector && window.UGQueue")
     page.click("button[data-tab=report]")
@@ -83,7 +73,7 @@ def test_the_app_scripts_come_fresh_from_the_network_and_from_the_cache_offline(
     worker asks the network first, so a fixed script reaches an installed app; offline the
     app still opens from its cache."""
     world = build_world()
-    context, page = sign_in(browser, live_server.url, world.inspector.username)
+    context, page = browser_sign_in(browser, live_server.url, world.inspector.username)
     page.goto(f"{live_server.url}/inspector/")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
     script = "/static/intake/map.js"
