@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from urbangrid.api.main import api
-from urbangrid.common.views import healthz
+from urbangrid.common.views import favicon, healthz
 from urbangrid.staff import views as staff_views
 
 admin.site.site_header = "urbangrid 数字化城市管理"
@@ -13,6 +13,7 @@ admin.site.site_title = "urbangrid"
 urlpatterns = [
     path("", staff_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("django.contrib.auth.urls")),
     path("staff/", include("urbangrid.staff.urls")),
     path("staff/evaluation/", include("urbangrid.evaluation.urls")),

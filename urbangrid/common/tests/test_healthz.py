@@ -41,3 +41,12 @@ def test_lang_parameter_switches_language_and_remembers_it(client):
 def test_traditional_chinese_is_available(client):
     response = client.get("/admin/login/?lang=zh-hant")
     assert "使用者名稱" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_favicon_is_the_sites_icon_not_a_404(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 302
+    assert answer["Location"].endswith(".svg")
+    page = client.get("/login/").content.decode()
+    assert 'rel="icon"' in page
