@@ -464,7 +464,11 @@ def clean_input(inputs: tuple[Input, ...], data: Mapping[str, Any]) -> dict[str,
     known = {spec.name for spec in inputs}
     unexpected = sorted(k for k, v in data.items() if k not in known and v is not None)
     if unexpected:
-        raise InvalidInput(f"unexpected field {unexpected[0]!r}", field=unexpected[0])
+        raise InvalidInput(
+            gettext_noop("unexpected field %(field)s"),
+            params={"field": repr(unexpected[0])},
+            field=unexpected[0],
+        )
     cleaned: dict[str, Any] = {}
     for spec in inputs:
         value = data.get(spec.name)
@@ -472,7 +476,11 @@ def clean_input(inputs: tuple[Input, ...], data: Mapping[str, Any]) -> dict[str,
             value = value.strip()
         if value is None or value in ("", []):
             if spec.required:
-                raise InvalidInput(f"{spec.name} is required", field=spec.name)
+                raise InvalidInput(
+                    gettext_noop("%(field)s is required"),
+                    params={"field": spec.name},
+                    field=spec.name,
+                )
             continue
         cleaned[spec.name] = _clean_value(spec, value)
     return cleaned
@@ -482,17 +490,29 @@ def _clean_value(spec: Input, value: Any) -> Any:
     name = spec.name
     if spec.kind == Kind.TEXT:
         if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise InvalidInput(f"{name} must be text of at most {MAX_TEXT} characters", field=name)
+            raise InvalidInput(
+                gettext_noop("%(field)s must be text of at most %(max)s characters"),
+                params={"field": name, "max": MAX_TEXT},
+                field=name,
+            )
         if spec.choices and value not in spec.choices:
-            raise InvalidInput(f"{name} must be one of {', '.join(spec.choices)}", field=name)
+            raise InvalidInput(
+                gettext_noop("%(field)s must be one of %(choices)s"),
+                params={"field": name, "choices": ", ".join(spec.choices)},
+                field=name,
+            )
         return value
     if spec.kind == Kind.BOOL:
         if not isinstance(value, bool):
-            raise InvalidInput(f"{name} must be true or false", field=name)
+            raise InvalidInput(
+                gettext_noop("%(field)s must be true or false"), params={"field": name}, field=name
+            )
         return value
     if spec.kind == Kind.INT:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput(f"{name} must be an integer", field=name)
+            raise InvalidInput(
+                gettext_noop("%(field)s must be an integer"), params={"field": name}, field=name
+            )
         return value
     if spec.kind == Kind.DATETIME:
         moment = value
@@ -502,14 +522,22 @@ def _clean_value(spec: Input, value: Any) -> Any:
             except ValueError:
                 moment = None
         if not isinstance(moment, dt.datetime):
-            raise InvalidInput(f"{name} must be an ISO 8601 date and time", field=name)
+            raise InvalidInput(
+                gettext_noop("%(field)s must be an ISO 8601 date and time"),
+                params={"field": name},
+                field=name,
+            )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=clock.SHANGHAI)
         return moment.astimezone(dt.UTC)
     if not isinstance(value, list) or not all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     ):
-        raise InvalidInput(f"{name} must be a list of attachment ids", field=name)
+        raise InvalidInput(
+            gettext_noop("%(field)s must be a list of attachment ids"),
+            params={"field": name},
+            field=name,
+        )
     return sorted(set(value))
 
 

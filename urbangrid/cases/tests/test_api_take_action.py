@@ -31,6 +31,7 @@ def test_errors_are_structured_with_400_403_404_and_409(world, api):
         "code": "invalid",
         "message": "reason_code is required",
         "field": "reason_code",
+        "display": "reason_code 为必填项",
     }
     forbidden = post(api(world.dispatcher), case, "send_verify")
     assert forbidden.status_code == 403
