@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 
 @never_cache
@@ -22,7 +22,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """``/favicon.ico``, which browsers and tools ask for whatever the page says: the
     site's icon (a redirect, so the static file keeps its hashed name and caching)."""

@@ -48,5 +48,6 @@ def test_favicon_is_the_sites_icon_not_a_404(client):
     answer = client.get("/favicon.ico")
     assert answer.status_code == 302
     assert answer["Location"].endswith(".svg")
+    assert client.head("/favicon.ico").status_code == 302
     page = client.get("/login/").content.decode()
     assert 'rel="icon"' in page
