@@ -2,7 +2,7 @@
    grids from our GeoJSON), and a movable pin. */
 (function (global) {
   "use strict";
-  function cfg(el) { return { tiles: el.dataset.tiles || "" }; }
+  function cfg(el) { return { tiles: el.dataset.tiles || "", district: el.dataset.district || "" }; }
   function sized(map) { const s = map.getSize(); return s.x > 0 && s.y > 0; }
   /* Resolves once the map has a size (at once if it has one). */
   function whenSized(map) {
@@ -13,13 +13,15 @@
     });
   }
 
-  /* Fit the first district (unless a centre was given) and draw the grids in view. */
+  /* Fit the user's district (the element's data-district; else the first one) unless a
+     centre was given, and draw the grids in view. */
   async function showArea(map, opts) {
     try {
       const districts = await (await fetch("/api/v1/geo/districts")).json();
       await whenSized(map); /* hidden again meanwhile: fit it when it is shown */
-      if (districts.length && districts[0].bbox && !opts.lat) {
-        const b = districts[0].bbox;
+      const home = districts.find((d) => d.code === opts.district) || districts[0];
+      if (home && home.bbox && !opts.lat) {
+        const b = home.bbox;
         /* At once, not animated: the grids are asked for the view it leaves. */
         map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
       }
@@ -42,6 +44,7 @@
     if (c.tiles) { L.tileLayer(c.tiles, { maxZoom: 19 }).addTo(map); }
     map.setView([opts.lat || 39.9, opts.lng || 116.4], opts.zoom || 16);
     map.ugAreaShown = false;
+    opts.district = opts.district || c.district;
     map.ugArea = whenSized(map).then(() => showArea(map, opts));
     if (sized(map)) await map.ugArea;
     return map;

@@ -12,7 +12,7 @@ from django.urls import reverse
 from urbangrid.cases.models import RequestKind
 from urbangrid.cases.workflow import SATISFACTION_CHOICES
 from urbangrid.hotline.models import EmergencyLine
-from urbangrid.intake.selectors import duplicate_radius_m
+from urbangrid.intake.selectors import duplicate_radius_m, home_district_code
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
 
@@ -26,7 +26,7 @@ def _agent(request: HttpRequest) -> User:
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    _agent(request)
+    agent = _agent(request)
     return render(
         request,
         "hotline/desk.html",
@@ -35,6 +35,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "lines": EmergencyLine.choices,
             "radius": int(duplicate_radius_m()),
             "tiles": str(getattr(settings, "MAP_TILE_URL", "")),
+            "district": home_district_code(agent),
         },
     )
 

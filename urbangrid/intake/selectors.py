@@ -224,6 +224,20 @@ def duplicates_of(case: Case, *, user: User) -> list[Nearby]:
 TASK_STATUSES = (CaseStatus.VERIFYING, CaseStatus.CHECKING)
 
 
+def home_district_code(user: User) -> str:
+    """The district a staff user's maps open on: that of their area, else that of their
+    first patrol grid (inspectors); empty for a city-wide user (the first district)."""
+    if user.area_code:
+        return user.area_code[:6]
+    grid = (
+        InspectorGrid.objects.filter(inspector=user)
+        .order_by("grid_code")
+        .values_list("grid_code", flat=True)
+        .first()
+    )
+    return grid[:6] if grid else ""
+
+
 def inspector_tasks(user: User, lng: float | None, lat: float | None) -> list[Nearby]:
     """The verify (核实) and check (核查) tasks in ``user``'s grids, nearest first (by
     case number when no position is known)."""

@@ -26,7 +26,7 @@ from urbangrid.intake import photos as photo_store
 from urbangrid.intake.forms import PublicReportForm
 from urbangrid.intake.models import StaffNotification
 from urbangrid.intake.ratelimit import public_report_allowed
-from urbangrid.intake.selectors import public_events, public_state
+from urbangrid.intake.selectors import home_district_code, public_events, public_state
 from urbangrid.intake.services import case_for_token, submit_report
 from urbangrid.organisations.permissions import Permission, has_permission
 
@@ -45,7 +45,11 @@ def inspector_app(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/inspector.html",
-        {"tiles": _tiles(), "can_report": has_permission(request.user, Permission.REPORT)},  # type: ignore[arg-type]
+        {
+            "tiles": _tiles(),
+            "can_report": has_permission(request.user, Permission.REPORT),  # type: ignore[arg-type]
+            "district": home_district_code(request.user),  # type: ignore[arg-type]
+        },
     )
 
 

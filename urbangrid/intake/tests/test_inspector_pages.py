@@ -30,3 +30,25 @@ def test_the_service_worker_caches_the_shell(world, client):
     body = worker.content.decode()
     assert "/static/intake/inspector.js" in body
     assert "caches.open" in body
+
+
+def test_the_maps_open_on_the_users_own_district(world, session):
+    """In a city of several districts the inspector's maps (and the desk's) fit the
+    district of the user's grids or area, not the first one (``map.js`` reads
+    ``data-district``)."""
+    from urbangrid.intake.selectors import home_district_code
+    from urbangrid.organisations.models import InspectorGrid
+
+    grid = InspectorGrid.objects.filter(inspector=world.inspector).values_list(
+        "grid_code", flat=True
+    )[0]
+    assert home_district_code(world.inspector) == grid[:6]
+    html = session(world.inspector).get("/inspector/").content.decode()
+    assert html.count(f'data-district="{grid[:6]}"') == 2  # the tasks map and the report map
+    world.operator.area_code = "110102001"
+    world.operator.save(update_fields=["area_code"])
+    desk = session(world.operator).get("/hotline/").content.decode()
+    assert 'data-district="110102"' in desk
+    world.operator.area_code = ""
+    world.operator.save(update_fields=["area_code"])
+    assert home_district_code(world.operator) == ""  # city-wide: the first district
