@@ -136,6 +136,7 @@ class Counter(StrEnum):
     ESCALATION = "escalations"
     DISPATCH = "dispatches"
     REFERRAL = "referrals"  # 提级: sent to the level above
+    CALLBACK = "callbacks"  # 回访: recorded once per case
     COORDINATION = "coordinations"  # 跨区协调
     HANDOVER = "handovers"  # 移交 to another platform
 
@@ -290,6 +291,17 @@ def _is_merged(case: Case, data: Mapping[str, Any] | None) -> bool:
 
 
 IS_MERGED = Condition("merged", "the report was merged into another case", _is_merged)
+
+
+def _not_called_back(case: Case, data: Mapping[str, Any] | None) -> bool:
+    return not case.counters.get(Counter.CALLBACK)
+
+
+NOT_CALLED_BACK = Condition(
+    "not called back yet",
+    "no callback (回访) recorded yet: a case has one, which evaluation counts",
+    _not_called_back,
+)
 CLOSABLE = Condition(
     "check not failed",
     "the last check passed (or was not needed); after a failed check, rework or close "
@@ -439,7 +451,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Callback (回访) after the end: the answers feed evaluation; the status stays (a
     # reopening policy, if any, is applied by the hotline as a separate reopen).
     T(Action.CALLBACK, _from(S.CLOSED, S.NOT_ACCEPTED), None, P.ACCEPT, "回访",
-      inputs=(REACHED, SOLVED, SATISFACTION, NOTE)),
+      when=NOT_CALLED_BACK, inputs=(REACHED, SOLVED, SATISFACTION, NOTE),
+      counts=(Counter.CALLBACK,)),
     # Levels (市 → 区 → 街道). Dispatch, send-back, send-check and close belong to the
     # level holding the case (``Case.level``). A case a level cannot resolve (协调件) is
     # referred up with a reason and dispatched there under a fresh dispatch clock; a case

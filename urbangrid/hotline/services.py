@@ -305,7 +305,7 @@ def _callback_case(number: str, agent: User) -> Case:
         )
     if not is_in_scope(agent, case, row.scope):
         raise ActionForbidden(gettext_noop("this case is not in your area"))
-    if CaseEvent.objects.filter(case=case, action=Action.CALLBACK).exists():
+    if row.when is not None and not row.when(case, None):  # NOT_CALLED_BACK
         raise TransitionNotAllowed(
             gettext_noop("case %(number)s has been called back already"),
             params={"number": case.number},

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from urbangrid.cases.access import allowed_actions
 from urbangrid.cases.exceptions import InvalidInput, TransitionNotAllowed, VersionConflict
 from urbangrid.cases.models import AppendOnlyError, Case, CaseEvent, Dispatch
 from urbangrid.cases.services import (
@@ -297,3 +298,18 @@ def test_a_callback_that_reached_the_requester_needs_the_satisfaction_answer(wor
     world.act(case, "callback", world.operator, reached=True, solved=True, satisfaction="satisfied")
     event = CaseEvent.objects.get(case=case, action="callback")
     assert event.data["satisfaction"] == "satisfied"
+
+
+def test_a_case_is_called_back_once_whatever_the_path(world):
+    """The hotline desk refuses a second callback; the staff case page and the cases API
+    go through apply_action, whose callback row has the same condition: evaluation would
+    otherwise count the case's callback twice."""
+    case = world.report()
+    world.act(case, "not_accept", world.operator, reason_code="duplicate")
+    world.act(case, "callback", world.operator, reached=False)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        world.act(case, "callback", world.operator, reached=True, satisfaction="satisfied")
+    assert refused.value.code == "condition_failed"
+    assert CaseEvent.objects.filter(case=case, action="callback").count() == 1
+    assert Case.objects.get(pk=case.pk).counters["callbacks"] == 1
+    assert "callback" not in allowed_actions(world.operator, Case.objects.get(pk=case.pk))
