@@ -476,6 +476,7 @@ class ScoreTerm:
     source: str
     weight: float
     value: float | None  # the 0–100 分值, None when the rate is undefined
+    input: float | None = None  # what was scored: the rate, or the count (per grid: areas)
 
 
 def composite(
@@ -502,16 +503,18 @@ def composite(
             if kind in AREA_KINDS:
                 amount = amount / max(grids, 1)
             value = band_score(config["bands"][bands_name], amount)
+            scored: float | None = amount
         else:
             rate = rates.get(rest)
             if rate is None:
                 rate = rate_value(RATES[rest], counters) if rest in RATES else None
+            scored = rate
             if rate is None:
                 value = None
             else:
                 clamped = min(max(rate, 0.0), 1.0)
                 value = 100 * (1 - clamped if how == "inverse" else clamped)
-        terms.append(ScoreTerm(source, weight, value))
+        terms.append(ScoreTerm(source, weight, value, scored))
     used = [t for t in terms if t.value is not None]
     total_weight = sum(t.weight for t in used)
     if not total_weight:

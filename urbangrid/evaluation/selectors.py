@@ -116,13 +116,13 @@ class Result:
 
     @property
     def rank_change_label(self) -> str:
-        """``↑9``, ``↓2``, ``–`` (same place) or "new" (ranked now, not before); empty
-        without a rank."""
+        """``↑9``, ``↓2``, ``–`` (same place) or "new" (no score before); empty without
+        a rank now or then."""
         if self.rank is None:
             return ""
         change = self.rank_change
-        if change is None:
-            return pgettext("rank change", "new")
+        if change is None:  # new, or scored before without peers to rank among
+            return pgettext("rank change", "new") if self.previous_score is None else ""
         if change > 0:
             return f"↑{change}"
         if change < 0:
@@ -170,19 +170,15 @@ def term_label(kind: str, source: str) -> str:
 
 
 def term_rows(result: Result) -> list[dict[str, Any]]:
-    """The score breakdown of ``result`` for people: label, weight, the input (a rate
-    as a percentage, or a count) and the 0–100 value rounded to two decimals."""
+    """The score breakdown of ``result`` for people: label, weight, the input the term
+    scored (a rate as a percentage; a count, per grid for areas) and the 0–100 value
+    rounded to two decimals."""
     rows = []
     for term in result.terms:
-        how, _sep, rest = term.source.partition(":")
-        if how == "band":
-            counter = rest.partition(":")[2]
-            shown = str(result.counters.get(counter, 0))
+        if term.source.startswith("band:"):
+            shown = "" if term.input is None else f"{term.input:.2f}".rstrip("0").rstrip(".")
         else:
-            rate = result.rates.get(rest)
-            if rate is None and rest in ind.RATES:
-                rate = ind.rate_value(ind.RATES[rest], result.counters)
-            shown = percent_text(rate)
+            shown = percent_text(term.input)
         rows.append(
             {
                 "source": term.source,

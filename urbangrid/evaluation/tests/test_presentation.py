@@ -67,6 +67,24 @@ def test_score_breakdown_shows_labels_and_rounded_values(staff: Any) -> None:
     assert all(t["label"] and ":" not in t["label"].split(" (")[0] for t in terms["terms"])
 
 
+def test_an_area_term_shows_the_count_it_scored_per_grid() -> None:
+    """Area count bands score the count per grid: the breakdown shows that figure, not
+    the area's total next to a per-grid label."""
+    from urbangrid.evaluation.selectors import Result, term_rows
+
+    config = ind.DEFAULT_CONFIG
+    band = next(s for s, _w in ind.score_terms(config, ind.STREET) if s.startswith("band:"))
+    counter = band.rsplit(":", 1)[1]
+    counters = {counter: 30}
+    rates = ind.rates_of(ind.STREET, counters)
+    _score, terms = ind.composite(ind.STREET, counters, rates, config, grids=4)
+    term = next(t for t in terms if t.source == band)
+    assert term.input == 7.5
+    result = Result(ind.STREET, "x", "x", counters, rates, _score, "", terms)
+    row = next(r for r in term_rows(result) if r["source"] == band)
+    assert row["input"] == "7.5"
+
+
 # --- 6. The monthly PDF ----------------------------------------------------------------
 
 
@@ -205,3 +223,18 @@ def test_staff_objects_are_told_apart(staff: Any) -> None:
     page = c.get("/staff/evaluation/?kind=inspector&on=2025-11-01").content.decode()
     assert "监督员 (i1)" in page
     assert "监督员 (i2)" in page
+
+
+def test_rank_change_says_new_only_for_what_had_no_score_before() -> None:
+    from urbangrid.evaluation.selectors import Result
+
+    def result(previous_score: float | None, previous_rank: int | None) -> Result:
+        return Result(
+            ind.DEPARTMENT, "1", "A", {}, {}, 80.0, "B", rank=1,
+            previous_score=previous_score, previous_rank=previous_rank,
+        )  # fmt: skip
+
+    with translation.override("en"):
+        assert result(None, None).rank_change_label == "new"
+    assert result(70.0, None).rank_change_label == ""  # scored alone: no rank to compare
+    assert result(70.0, 3).rank_change_label == "↑2"
