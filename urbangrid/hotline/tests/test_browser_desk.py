@@ -18,7 +18,7 @@ import pytest
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import World, build_world
 from urbangrid.geo.models import Place
-from urbangrid.hotline.models import Call, CallbackAttempt, KnowledgeEntry
+from urbangrid.hotline.models import Call, CallbackAttempt
 from urbangrid.testing import browser_sign_in
 
 from .test_api_callbacks import closed_case
@@ -114,7 +114,6 @@ def test_a_saved_call_leaves_nothing_for_the_next_caller(live_server: Any, brows
         "document.getElementById('call-result').textContent.includes('新建工单需要')"
     )
     assert Call.objects.count() == 2
-    assert KnowledgeEntry.objects.exists()
     context.close()
 
 

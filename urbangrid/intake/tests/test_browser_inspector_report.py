@@ -16,6 +16,7 @@ import pytest
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import World, build_world
 from urbangrid.intake.models import IdempotencyKey
+from urbangrid.testing import browser_sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,13 +29,7 @@ REPORTS = "**/api/v1/intake/reports/with-photos"
 
 
 def open_app(browser: Any, base: str, world: World) -> tuple[Any, Any]:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", world.inspector.username)
-    page.fill("#id_password", "demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    context, page = browser_sign_in(browser, base, world.inspector.username, PHONE)
     page.goto(f"{base}/inspector/")
     page.wait_for_function("window.UGInspector && window.UGQueue && UGInspector.mapReady()")
     return context, page
