@@ -193,6 +193,7 @@ class CallbackDueOut(Schema):
     attempts: int
     max_attempts: int
     last_attempt_at: Any
+    next_attempt_at: Any
 
 
 @router.get(
@@ -201,7 +202,9 @@ class CallbackDueOut(Schema):
     summary="To call back",
     description="Ended cases with a requester to call back and no callback result yet, "
     "the ones not tried yet first. `attempts`: calls that did not reach the requester so "
-    "far (the callback ends as unreachable at `max_attempts`).",
+    "far (the callback ends as unreachable at `max_attempts`); `next_attempt_at`: the "
+    "earliest time another such call may be recorded (`URBANGRID_CALLBACK_GAP_MINUTES` "
+    "after the last one; `null`: now).",
 )
 def callbacks(request: HttpRequest) -> list[dict[str, Any]]:
     user = current_user(request)
@@ -222,6 +225,7 @@ def callbacks(request: HttpRequest) -> list[dict[str, Any]]:
             "attempts": getattr(c, "attempts", 0),
             "max_attempts": limit,
             "last_attempt_at": getattr(c, "last_attempt_at", None),
+            "next_attempt_at": services.next_attempt_at(getattr(c, "last_attempt_at", None)),
         }
         for c in services.callbacks_due(user)[:200]
     ]
@@ -243,6 +247,9 @@ class CallbackIn(Schema):
     "and gives the callback's result. `reached: false` is an attempt: the case stays due "
     "for a retry (`done: false`) until the last allowed attempt "
     "(`URBANGRID_CALLBACK_ATTEMPTS`, default 3), which ends the callback as unreachable. "
+    "An attempt less than `URBANGRID_CALLBACK_GAP_MINUTES` (default 120; 0: none) after "
+    "the previous one is refused: 409 `callback_too_soon` (`next_attempt_at` says when; "
+    "a call that reaches the requester is recorded at any time). "
     "The result appends a `callback` event with `reached`, `solved`, `satisfaction`, and "
     "reopens the case when the reopening policy (`URBANGRID_CALLBACK_REOPEN`) says so. "
     "409 once the case has its callback result.",

@@ -6,6 +6,10 @@ action's own effect (department, grade, extension, …), move the stage clocks, 
 event, save the case with ``update_fields`` and queue the notifications in the outbox
 (same transaction: a message exists exactly when its cause committed; the worker sends it
 after commit). No other code assigns ``case.status``.
+
+The checks (role, version, status, scope, input, the row's condition) are
+``check_action``: it reads only, so other code asks it whether an action may be taken
+now, and gets the refusal ``apply_action`` would raise, instead of repeating the checks.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from urbangrid.cases.workflow import (
     Action,
     CaseStatus,
     ClosingType,
+    Condition,
     Input,
     Kind,
     Transition,
@@ -97,6 +102,40 @@ PUBLIC_ACTIONS = frozenset(
 class UnknownAction(CaseError):  # noqa: N818
     status = 404
     code = "unknown_action"
+
+
+# The refusals of ``check_action``, one class per check, so that a caller can word one its
+# own way (the hotline desk does); each keeps the code and HTTP status of its base class.
+
+
+class RoleMayNot(ActionForbidden):
+    """403 ``forbidden``: the actor's role lacks the action's permission."""
+
+
+class OutOfScope(ActionForbidden):
+    """403 ``forbidden``: the case is not where the action's scope requires the actor to
+    stand (their area, department, grids or level)."""
+
+
+class StatusForbids(TransitionNotAllowed):
+    """409 ``transition_not_allowed``: no row of the action starts from the case's status."""
+
+
+class ConditionFailed(TransitionNotAllowed):
+    """409 ``condition_failed``: rows start from the case's status, but the condition of
+    each fails; ``conditions`` are those conditions (e.g. ``NOT_CALLED_BACK``)."""
+
+    code = "condition_failed"
+
+    def __init__(self, action: str, conditions: tuple[Condition, ...]) -> None:
+        super().__init__(
+            gettext_noop("%(action)s is not possible now: %(conditions)s"),
+            params={
+                "action": action.replace("_", " "),
+                "conditions": "; ".join(c.description for c in conditions),
+            },
+        )
+        self.conditions = conditions
 
 
 # --- Creating a case ---------------------------------------------------------------
@@ -365,6 +404,79 @@ class Step:
     after: list[Callable[[CaseEvent], None]]
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """What ``check_action`` found: the row of the table that applies, and the input
+    cleaned (empty when only asked whether the action could be taken)."""
+
+    row: Transition
+    data: dict[str, Any]
+
+
+def _rows_of(action: str) -> tuple[Transition, ...]:
+    """The rows of an action on an existing case, else ``UnknownAction`` (404)."""
+    rows = rows_for(action)
+    if not rows or action in (Action.REPORT, Action.SELF_HANDLE):
+        raise UnknownAction(
+            gettext_noop("no such action: %(action)s"),
+            params={"action": repr(action)},
+            field="action",
+        )
+    return rows
+
+
+def check_action(
+    case: Case,
+    action: str,
+    *,
+    actor: User,
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Allowed:
+    """May ``actor`` take ``action`` on ``case`` now? The row that applies, else the error
+    ``apply_action`` would raise, checked in its order: ``UnknownAction`` (404),
+    ``RoleMayNot`` (403), ``VersionConflict`` (409), ``StatusForbids`` (409),
+    ``OutOfScope`` (403), ``InvalidInput`` (400), ``ConditionFailed`` (409).
+
+    It reads only: no lock, no write (an action's own effect may still refuse, e.g. a
+    merge into a closed case). ``case`` is one the actor sees (``access_case``; for the
+    answer ``apply_action`` would give, without ``shared`` cases: a case the city only
+    shares with the actor's district is refused as out of scope here, not found there).
+    ``data`` ``None`` asks whether the action could be taken, input aside (the conditions
+    on input answer yes); given, it is validated and chooses the row.
+    """
+    rows = _rows_of(action)
+    first = rows[0]
+    if not has_permission(actor, first.permission):
+        raise _role_may_not(action)
+    if expected_version is not None and case.version != expected_version:
+        raise VersionConflict(
+            gettext_noop(
+                "case %(number)s has changed (version %(version)s, you saw %(seen)s); reload it"
+            ),
+            params={"number": case.number, "version": case.version, "seen": expected_version},
+        )
+    if not any(case.status in row.sources for row in rows):
+        raise StatusForbids(
+            gettext_noop("case %(number)s is %(status)s: %(action)s is not possible now"),
+            params={
+                "number": case.number,
+                "status": CaseStatus(case.status).label,
+                "action": action.replace("_", " "),
+            },
+        )
+    if not is_in_scope(actor, case, first.scope):
+        raise OutOfScope(_scope_message(first))
+    cleaned = None if data is None else clean_input(first.inputs, data)
+    row = find_transition(case, action, cleaned)
+    if row is None:
+        raise ConditionFailed(
+            action,
+            tuple(r.when for r in rows if r.when is not None and case.status in r.sources),
+        )
+    return Allowed(row, cleaned or {})
+
+
 def apply_action(
     case_number: str,
     action: str,
@@ -376,49 +488,18 @@ def apply_action(
     """Take ``action`` on case ``case_number`` as ``actor``; the updated case.
 
     Raises ``CaseNotFound`` (404), ``UnknownAction`` (404), ``ActionForbidden`` (403),
-    ``TransitionNotAllowed`` or ``VersionConflict`` (409), ``InvalidInput`` (400).
+    ``TransitionNotAllowed`` or ``VersionConflict`` (409), ``InvalidInput`` (400): those
+    of ``check_action``, on the locked row, and those of the action's own effect.
     """
-    rows = rows_for(action)
-    if not rows or action in (Action.REPORT, Action.SELF_HANDLE):
-        raise UnknownAction(
-            gettext_noop("no such action: %(action)s"),
-            params={"action": repr(action)},
-            field="action",
-        )
-    first = rows[0]
+    _rows_of(action)  # an unknown action is 404 before the case is looked up
     spec_for_calendar(None)  # outside the transaction, so the calendar cache may keep it
     with writes.at_once(), deadlines.one_reading_of_calendars(), transaction.atomic():
         case = access_case(actor, case_number, for_update=True)
         loaded = _saved_state(case)
-        if not has_permission(actor, first.permission):
-            raise _role_may_not(action)
-        if expected_version is not None and case.version != expected_version:
-            raise VersionConflict(
-                gettext_noop(
-                    "case %(number)s has changed (version %(version)s, you saw %(seen)s); reload it"
-                ),
-                params={"number": case.number, "version": case.version, "seen": expected_version},
-            )
-        if not any(case.status in row.sources for row in rows):
-            raise TransitionNotAllowed(
-                gettext_noop("case %(number)s is %(status)s: %(action)s is not possible now"),
-                params={
-                    "number": case.number,
-                    "status": CaseStatus(case.status).label,
-                    "action": action.replace("_", " "),
-                },
-            )
-        if not is_in_scope(actor, case, first.scope):
-            raise ActionForbidden(_scope_message(first))
-        cleaned = clean_input(first.inputs, data or {})
-        row = find_transition(case, action, cleaned)
-        if row is None:
-            failed = [r.when.description for r in rows if r.when and case.status in r.sources]
-            raise TransitionNotAllowed(
-                gettext_noop("%(action)s is not possible now: %(conditions)s"),
-                params={"action": action.replace("_", " "), "conditions": "; ".join(failed)},
-                code="condition_failed",
-            )
+        allowed = check_action(
+            case, action, actor=actor, data=data or {}, expected_version=expected_version
+        )
+        row, cleaned = allowed.row, allowed.data
         now = clock.now()
         step = Step(case, row, actor, cleaned, now, {}, [])
         _EFFECTS.get(row.action, _no_effect)(step)
@@ -453,8 +534,8 @@ def _scope_message(row: Transition) -> str:
     return gettext_noop("this case is not in your grids")
 
 
-def _role_may_not(action: str) -> ActionForbidden:
-    return ActionForbidden(
+def _role_may_not(action: str) -> RoleMayNot:
+    return RoleMayNot(
         gettext_noop("your role may not %(action)s"), params={"action": action.replace("_", " ")}
     )
 

@@ -7,6 +7,7 @@ Taking a call and recording a callback are idempotent per agent and key, like in
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +16,27 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
-from urbangrid.cases.access import access_case, is_in_scope
-from urbangrid.cases.exceptions import ActionForbidden, InvalidInput, TransitionNotAllowed
+from urbangrid.cases.access import access_case
+from urbangrid.cases.exceptions import (
+    ActionForbidden,
+    CaseError,
+    InvalidInput,
+    TransitionNotAllowed,
+)
 from urbangrid.cases.models import Case, CaseEvent, Channel, RequestKind
 from urbangrid.cases.selectors import cases_visible_to
-from urbangrid.cases.services import MAX_TEXT, Report, add_support, apply_action
-from urbangrid.cases.workflow import SATISFACTION_CHOICES, Action, CaseStatus, rows_for
+from urbangrid.cases.services import (
+    MAX_TEXT,
+    ConditionFailed,
+    OutOfScope,
+    Report,
+    RoleMayNot,
+    StatusForbids,
+    add_support,
+    apply_action,
+    check_action,
+)
+from urbangrid.cases.workflow import NOT_CALLED_BACK, SATISFACTION_CHOICES, Action, CaseStatus
 from urbangrid.common import clock, writes
 from urbangrid.geo.models import Place
 from urbangrid.hotline.models import Call, CallbackAttempt, EmergencyLine, KnowledgeEntry, Outcome
@@ -31,6 +47,7 @@ from urbangrid.organisations.permissions import Permission, has_permission
 POLICY_USERNAME = "callback-policy"
 REOPEN_POLICIES = ("never", "unsolved_and_unsatisfied", "unsolved_or_unsatisfied")
 DEFAULT_CALLBACK_ATTEMPTS = 3
+DEFAULT_CALLBACK_GAP_MINUTES = 120
 
 
 def mask_phone(phone: str) -> str:
@@ -223,6 +240,55 @@ def callback_attempts() -> int:
         return DEFAULT_CALLBACK_ATTEMPTS
 
 
+def callback_gap() -> dt.timedelta:
+    """``URBANGRID_CALLBACK_GAP_MINUTES`` (default 120; 0: none): the least time between
+    two calls that do not reach the requester, so that the attempts before "unreachable"
+    are spread over the day, not made in a minute. A call that reaches the requester is
+    recorded whenever it is made."""
+    value = getattr(settings, "URBANGRID_CALLBACK_GAP_MINUTES", DEFAULT_CALLBACK_GAP_MINUTES)
+    try:
+        return dt.timedelta(minutes=max(int(value), 0))
+    except (TypeError, ValueError):
+        return dt.timedelta(minutes=DEFAULT_CALLBACK_GAP_MINUTES)
+
+
+class CallbackTooSoon(CaseError):  # noqa: N818
+    """409: the requester was tried less than ``callback_gap()`` ago."""
+
+    status = 409
+    code = "callback_too_soon"
+
+
+def next_attempt_at(last_attempt_at: dt.datetime | None) -> dt.datetime | None:
+    """When a call that does not reach the requester may be recorded, after one made at
+    ``last_attempt_at``; ``None``: now."""
+    gap = callback_gap()
+    if last_attempt_at is None or not gap:
+        return None
+    at = last_attempt_at + gap
+    return at if at > clock.now() else None
+
+
+def _check_gap(case: Case) -> None:
+    """``CallbackTooSoon`` if the last unanswered call of the current callback of
+    ``case`` is less than ``callback_gap()`` old."""
+    last = _failed_attempts(case).order_by("-at", "-pk").values_list("at", flat=True).first()
+    allowed_at = next_attempt_at(last)
+    if last is None or allowed_at is None:
+        return
+    raise CallbackTooSoon(
+        gettext_noop(
+            "the last call to the requester, at %(last)s, did not reach them; call again "
+            "from %(next)s (at least %(minutes)s minutes between attempts)"
+        ),
+        params={
+            "last": f"{clock.local(last):%Y-%m-%d %H:%M}",
+            "next": f"{clock.local(allowed_at):%Y-%m-%d %H:%M}",
+            "minutes": int(callback_gap().total_seconds() // 60),
+        },
+    )
+
+
 def _failed_attempts(case: OuterRef | Case) -> QuerySet[CallbackAttempt]:
     """The unanswered calls of the current callback: made since the case last changed."""
     if isinstance(case, Case):
@@ -292,25 +358,29 @@ def policy_user() -> User:
 
 
 def _callback_case(number: str, agent: User) -> Case:
-    """The case ``number``, locked, if ``agent`` may record its callback now: the checks
-    of ``apply_action`` for a callback (404, 403, 409), and 409 once it has one."""
-    row = rows_for(Action.CALLBACK)[0]
+    """The case ``number``, locked, if ``agent`` may record its callback now: the
+    workflow's own answer (``check_action``: 404, 403, 409), in the desk's words; 409
+    ``already_called_back`` once it has its callback."""
     case = access_case(agent, number, for_update=True)
-    if not has_permission(agent, row.permission):
-        raise ActionForbidden(gettext_noop("your role may not call back"))
-    if case.status not in row.sources:
+    try:
+        check_action(case, Action.CALLBACK, actor=agent)
+    except RoleMayNot as exc:
+        raise ActionForbidden(gettext_noop("your role may not call back")) from exc
+    except OutOfScope as exc:
+        raise ActionForbidden(gettext_noop("this case is not in your area")) from exc
+    except StatusForbids as exc:
         raise TransitionNotAllowed(
             gettext_noop("case %(number)s is %(status)s: callback is not possible now"),
-            params={"number": case.number, "status": CaseStatus(case.status).label},
-        )
-    if not is_in_scope(agent, case, row.scope):
-        raise ActionForbidden(gettext_noop("this case is not in your area"))
-    if row.when is not None and not row.when(case, None):  # NOT_CALLED_BACK
+            params=exc.params,
+        ) from exc
+    except ConditionFailed as exc:
+        if NOT_CALLED_BACK not in exc.conditions:
+            raise
         raise TransitionNotAllowed(
             gettext_noop("case %(number)s has been called back already"),
             params={"number": case.number},
             code="already_called_back",
-        )
+        ) from exc
     return case
 
 
@@ -337,14 +407,16 @@ def record_callback(
     key: str | None = None,
 ) -> Answer:
     """Record one callback call. Not reached: an attempt; the case stays due until the
-    last allowed attempt, which ends the callback as unreachable. Reached (a
-    satisfaction answer is required): the callback's result. The result is a
+    last allowed attempt, which ends the callback as unreachable; an attempt less than
+    ``callback_gap()`` after the previous one is refused (409 ``callback_too_soon``).
+    Reached (a satisfaction answer is required): the callback's result. The result is a
     ``callback`` event (reached / solved / satisfaction); the case is reopened when the
     reopening policy says so (a ``reopen`` event by the policy account).
 
     The answer: ``number``, ``status``, ``status_label``, ``reopened``, ``reached``,
-    ``attempts`` (calls made, this one included), ``max_attempts`` and ``done`` (the
-    callback has its result; false: call again later)."""
+    ``attempts`` (calls made, this one included), ``max_attempts``, ``done`` (the
+    callback has its result; false: call again later) and ``next_attempt_at`` (when not
+    done: the earliest time of the next attempt, ``None`` without a gap)."""
     key = check_key(key)
 
     def work() -> Answer:
@@ -352,12 +424,15 @@ def record_callback(
         with writes.at_once():
             case = _callback_case(number, agent)  # first: no answer tells an unseen case
             _check_callback(reached, satisfaction, note)
+            if not reached:
+                _check_gap(case)  # under the case's row lock: a concurrent attempt waits
             attempts = _failed_attempts(case).count() + 1
+            now = clock.now()
             CallbackAttempt.objects.create(
                 case=case,
                 case_seq=case.last_event_seq,
                 agent=agent,
-                at=clock.now(),
+                at=now,
                 reached=reached,
                 note=note.strip(),
             )
@@ -369,6 +444,8 @@ def record_callback(
             "max_attempts": limit,
             "done": reached or attempts >= limit,
         }
+        later = None if body["done"] else next_attempt_at(now)
+        body["next_attempt_at"] = later.isoformat() if later else None
         if body["done"]:
             text = note.strip() or ("" if reached else f"回访{attempts}次均未接通，按回访规则结束")
             result = {"reached": reached, "solved": solved, "satisfaction": satisfaction}

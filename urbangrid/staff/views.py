@@ -24,6 +24,7 @@ from urbangrid.cases.models import Attachment, AttachmentKind, Case, CaseEvent
 from urbangrid.cases.services import PUBLIC_ACTIONS, Report, create_report
 from urbangrid.cases.workflow import Action, CaseStatus
 from urbangrid.catalog.models import CatalogType
+from urbangrid.intake.selectors import home_district
 from urbangrid.organisations.models import Role, User
 from urbangrid.organisations.permissions import Permission, has_permission
 from urbangrid.organisations.services import explain_responsibility
@@ -427,10 +428,9 @@ def new_report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def map_page(request: HttpRequest) -> HttpResponse:
-    """Grids, assets, cases by light, heat; draw a box to list the cases inside."""
-    from urbangrid.geo.models import District
-
-    district = District.objects.order_by("code").first()
+    """Grids, assets, cases by light, heat; draw a box to list the cases inside. It opens
+    on the user's district (``home_district``)."""
+    district = home_district(_user(request))
     centre = (
         [district.centre_lat, district.centre_lng]
         if district and district.centre_lat is not None

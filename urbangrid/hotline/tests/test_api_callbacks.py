@@ -1,14 +1,20 @@
 """GET/POST /api/v1/hotline/callbacks: the callback (回访) contract, the retry policy for
-requesters not reached, and the reopening policy."""
+requesters not reached (with its least gap between attempts), and the reopening policy."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pytest
+
 from urbangrid.cases.models import Case
+from urbangrid.cases.tests.conftest import MONDAY_0900
 from urbangrid.evaluation.aggregates import refresh_aggregates
 from urbangrid.evaluation.models import DailyCount
 from urbangrid.hotline.models import CallbackAttempt
+
+GAP = dt.timedelta(minutes=120)  # URBANGRID_CALLBACK_GAP_MINUTES's default
 
 
 def closed_case(world: Any) -> Case:
@@ -82,11 +88,12 @@ def test_a_caller_not_reached_stays_due_for_a_retry(world, api):
     assert CallbackAttempt.objects.get().note == "无人接听"
 
 
-def test_the_last_failed_attempt_ends_the_callback_as_unreachable(world, api):
+def test_the_last_failed_attempt_ends_the_callback_as_unreachable(world, api, frozen):
     case = closed_case(world)
     for attempt in (1, 2):
         body = post(api, world.operator, case.number, reached=False).json()
         assert (body["done"], body["attempts"]) == (False, attempt)
+        frozen.shift(GAP)
     body = post(api, world.operator, case.number, reached=False).json()
     assert (body["done"], body["reached"], body["attempts"]) == (True, False, 3)
     event = case.events.get(action="callback")
@@ -128,13 +135,15 @@ def test_a_retried_submission_is_one_attempt(world, api):
     assert due(api, world.operator)[0]["attempts"] == 1
 
 
-def test_failed_attempts_are_not_callbacks_in_evaluation(world, api):
+def test_failed_attempts_are_not_callbacks_in_evaluation(world, api, frozen):
     reached, unreachable = closed_case(world), closed_case(world)
     post(api, world.operator, reached.number, reached=False)
     post(api, world.operator, unreachable.number, reached=False)
+    frozen.shift(GAP)
     post(api, world.operator, unreachable.number, reached=False)
     assert evaluated_callbacks() == {"callbacks": 0, "reached": 0}
     post(api, world.operator, reached.number, reached=True, solved=True, satisfaction="satisfied")
+    frozen.shift(GAP)
     post(api, world.operator, unreachable.number, reached=False)  # the third: unreachable
     assert evaluated_callbacks() == {"callbacks": 2, "reached": 1}
 
@@ -196,3 +205,126 @@ def test_callbacks_are_masked_for_roles_without_personal_data(world, api):
     closed_case(world)
     rows = api(world.dispatcher).get("/api/v1/hotline/callbacks").json()
     assert rows[0]["reporter_phone"] == "138****1234"
+
+
+# --- The least gap between attempts (URBANGRID_CALLBACK_GAP_MINUTES) ---------------------
+
+
+def test_an_attempt_too_soon_after_the_last_is_refused_then_accepted_after_the_gap(
+    world, api, frozen
+):
+    case = closed_case(world)
+    first = post(api, world.operator, case.number, reached=False).json()
+    assert dt.datetime.fromisoformat(first["next_attempt_at"]) == MONDAY_0900 + GAP
+    [row] = due(api, world.operator)
+    assert row["next_attempt_at"] is not None
+    frozen.shift(GAP - dt.timedelta(minutes=1))
+    early = post(api, world.operator, case.number, reached=False)
+    assert early.status_code == 409
+    body = early.json()
+    assert (body["code"], body["field"]) == ("callback_too_soon", None)
+    assert body["message"] == (
+        "the last call to the requester, at 2025-09-29 09:00, did not reach them; call again "
+        "from 2025-09-29 11:00 (at least 120 minutes between attempts)"
+    )
+    # In the reader's language once the catalogues carry the message (``display`` is
+    # left out until then).
+    zh = (
+        "上次回访（2025-09-29 09:00）未接通；请于 2025-09-29 11:00 后再拨"
+        "（两次尝试至少间隔 120 分钟）"
+    )
+    assert body.get("display", zh) == zh
+    assert CallbackAttempt.objects.count() == 1  # the refused call left nothing
+    frozen.shift(dt.timedelta(minutes=1))
+    assert due(api, world.operator)[0]["next_attempt_at"] is None  # may call now
+    later = post(api, world.operator, case.number, reached=False)
+    assert later.status_code == 200, later.json()
+    assert (later.json()["attempts"], later.json()["done"]) == (2, False)
+
+
+def test_a_call_that_reaches_the_requester_is_recorded_within_the_gap(world, api):
+    case = closed_case(world)
+    post(api, world.operator, case.number, reached=False)
+    answer = post(api, world.operator, case.number, reached=True, solved=True,
+                  satisfaction="satisfied")  # fmt: skip
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["done"] is True
+    assert answer.json()["next_attempt_at"] is None
+
+
+def test_the_gap_is_configurable_and_zero_switches_it_off(world, api, settings, frozen):
+    settings.URBANGRID_CALLBACK_GAP_MINUTES = 30
+    case = closed_case(world)
+    post(api, world.operator, case.number, reached=False)
+    frozen.shift(dt.timedelta(minutes=29))
+    assert post(api, world.operator, case.number, reached=False).status_code == 409
+    frozen.shift(dt.timedelta(minutes=1))
+    assert post(api, world.operator, case.number, reached=False).status_code == 200
+    settings.URBANGRID_CALLBACK_GAP_MINUTES = 0
+    body = post(api, world.operator, case.number, reached=False).json()
+    assert (body["done"], body["attempts"]) == (True, 3)
+
+
+def test_the_gap_counts_from_the_current_callbacks_attempts_only(world, api, frozen):
+    """A case reopened and ended again starts a new callback: the calls of the previous
+    one do not hold back the first call of this one."""
+    case = closed_case(world)
+    post(api, world.operator, case.number, reached=False)
+    world.act(case, "reopen", world.shift_leader, reason="未解决")
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    answer = post(api, world.operator, case.number, reached=False)
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["attempts"] == 1
+
+
+def test_the_service_refuses_an_attempt_too_soon(world, frozen):
+    from urbangrid.hotline.services import CallbackTooSoon, record_callback
+
+    case = closed_case(world)
+    record_callback(case.number, agent=world.operator, reached=False)
+    with pytest.raises(CallbackTooSoon) as refused:
+        record_callback(case.number, agent=world.operator, reached=False)
+    assert (refused.value.status, refused.value.code) == (409, "callback_too_soon")
+    frozen.shift(GAP)
+    answer = record_callback(case.number, agent=world.operator, reached=False)
+    assert answer.body["attempts"] == 2
+
+
+# --- The desk asks the workflow (check_action) --------------------------------------------
+
+
+def test_the_desk_asks_the_workflow_whether_a_case_can_be_called_back(world, api, monkeypatch):
+    from urbangrid.cases import services as case_services
+    from urbangrid.hotline import services
+
+    asked: list[tuple[str, str]] = []
+
+    def spy(case: Case, action: str, **kwargs: Any) -> Any:
+        asked.append((case.number, action))
+        return case_services.check_action(case, action, **kwargs)
+
+    monkeypatch.setattr(services, "check_action", spy)
+    case = closed_case(world)
+    assert post(api, world.operator, case.number, reached=False).status_code == 200
+    assert asked == [(case.number, "callback")]
+
+
+def test_a_role_that_may_not_call_back_is_refused_in_the_desks_words(world, api):
+    case = closed_case(world)  # in the inspector's grids: they see it
+    answer = post(api, world.inspector, case.number, reached=False)
+    assert answer.status_code == 403
+    assert (answer.json()["code"], answer.json()["message"]) == (
+        "forbidden",
+        "your role may not call back",
+    )
+    assert not CallbackAttempt.objects.exists()
+
+
+def test_an_open_case_is_refused_in_the_desks_words(world, api):
+    case = world.report(channel="hotline")
+    answer = post(api, world.operator, case.number, reached=False)
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "transition_not_allowed"
+    assert answer.json()["message"] == (
+        f"case {case.number} is reported, to accept (待受理): callback is not possible now"
+    )

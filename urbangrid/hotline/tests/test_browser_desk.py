@@ -7,13 +7,17 @@
 - The callback list fits a 390 px phone, links each case to its staff page, shows the
   status labels of the staff pages, keeps a caller not reached for a retry and asks for
   the satisfaction answer of a caller reached.
+- A retry too soon after a call that did not reach the caller is refused with the
+  server's words (when to call again), and accepted after the gap.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import World, build_world
@@ -207,3 +211,32 @@ def test_the_callback_list_on_a_phone(live_server: Any, browser: Any) -> None:
     assert page.locator("#callback-rows tr").count() == 1
     assert "1" in row(kept).locator("[data-tries]").inner_text()
     context.close()
+
+
+def test_a_retry_too_soon_is_refused_on_the_page_then_accepted_after_the_gap(
+    live_server: Any, browser: Any
+) -> None:
+    start = dt.datetime(2025, 9, 29, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with time_machine.travel(start, tick=False) as clock:
+        world = build_world()
+        case = closed_case(world)
+        context, page = browser_sign_in(browser, live_server.url, world.operator.username, PHONE)
+        page.goto(f"{live_server.url}/hotline/callbacks/")
+        page.wait_for_function("window.UGCallbacks && UGCallbacks.ready")
+        row = page.locator("#callback-rows tr", has=page.locator(f"a:text-is('{case.number}')"))
+        row.locator("[name=reached]").uncheck()
+        row.locator("button[type=submit]").click()
+        row.locator("[data-tries]:has-text('1')").wait_for()
+
+        row.locator("button[type=submit]").click()  # again at once: too soon
+        error = row.locator("[data-error]")
+        error.wait_for()
+        assert "11:00" in error.inner_text()  # when to call again, in the server's words
+        assert CallbackAttempt.objects.filter(case=case).count() == 1
+
+        clock.shift(dt.timedelta(hours=2))
+        row.locator("button[type=submit]").click()
+        row.locator("[data-tries]:has-text('2')").wait_for()
+        assert not error.is_visible()
+        assert CallbackAttempt.objects.filter(case=case).count() == 2
+        context.close()
