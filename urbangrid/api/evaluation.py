@@ -11,8 +11,10 @@ A result carries its ``rank`` and, from the previous period, ``previous_score``,
 ``change`` (= ``score_change``: score − previous score, not a change of rank),
 ``previous_rank`` and ``rank_change`` (previous rank − rank: positive = moved up; null
 when unranked in either period, a "new" entry when ``rank`` is set). A date outside
-1900-01-01 … 2999-12-31 is a 400 like any malformed one. An export's file is downloaded
-with the same token at ``api_download``.
+1900-01-01 … 2999-12-31 is a 400 like any malformed one, as is an unknown kind or
+counter; a key that cannot name an object of its kind is a 404. An export's file is
+downloaded with the same token at ``api_download``; an export is seen by the user who
+requested it, and by every user whose role may see every export (``VIEW_ALL_EXPORTS``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from urbangrid.api.errors import ErrorOut
 from urbangrid.common import clock
 from urbangrid.evaluation import hotspots
 from urbangrid.evaluation import indicators as ind
-from urbangrid.evaluation.exports import downloadable_by, file_name, request_export
+from urbangrid.evaluation.access import ExportNotFound, access_export
+from urbangrid.evaluation.exports import export_params, file_name, request_export
 from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
 from urbangrid.evaluation.periods import Period, PeriodError, parse_period
 from urbangrid.evaluation.selectors import (
@@ -39,11 +42,12 @@ from urbangrid.evaluation.selectors import (
     cases_behind,
     evaluate,
     evaluate_one,
+    is_object_key,
     term_label,
 )
-from urbangrid.geo.models import District
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
+from urbangrid.organisations.selectors import home_district
 
 router = Router(tags=["evaluation"], auth=api_auth)
 
@@ -58,17 +62,17 @@ def _user(request: HttpRequest) -> User:
 AREA_CODE_LENGTHS = frozenset(ind.AREA_CODE_LENGTH.values())
 
 
-def _district(user: User, district: str) -> str:
+def _district(user: User, district: str, *, name: str = "district") -> str:
     """The area evaluated from: ``district`` (any area code: a city's 4 digits, a
-    district's 6, …), else the user's district, else the first district."""
+    district's 6, …; ``name`` is the parameter's), else the user's district, else the
+    first district."""
     district = district.strip()
     if district:
-        if not (district.isdigit() and len(district) in AREA_CODE_LENGTHS):
-            raise HttpError(400, "district must be an area code (4, 6, 9, 12 or 15 digits)")
+        if not (district.isascii() and district.isdigit() and len(district) in AREA_CODE_LENGTHS):
+            raise HttpError(400, f"{name} must be an area code (4, 6, 9, 12 or 15 digits)")
         return district
-    if len(user.area_code) >= 6:
-        return user.area_code[:6]
-    return District.objects.order_by("code").values_list("code", flat=True).first() or ""
+    home = home_district(user)
+    return home.code if home else ""
 
 
 class PeriodQuery(Schema):
@@ -106,6 +110,19 @@ def _kind(kind: str) -> str:
     if kind not in ind.OBJECT_KINDS:
         raise HttpError(400, f"kind must be one of {', '.join(ind.OBJECT_KINDS)}")
     return kind
+
+
+def _key(kind: str, key: str) -> str:
+    """``key`` of an object of ``kind`` (checked by ``_kind`` first), or 404."""
+    if not is_object_key(kind, key):
+        raise HttpError(404, "no such object")
+    return key
+
+
+def _counter(kind: str, counter: str) -> str:
+    if counter not in ind.KIND_COUNTERS[kind]:
+        raise HttpError(400, "unknown counter for this kind")
+    return counter
 
 
 def _result(r: Result) -> dict[str, Any]:
@@ -159,8 +176,9 @@ def one_object(
     request: HttpRequest, kind: str, key: str, q: Query[ScopedPeriodQuery]
 ) -> dict[str, Any]:
     user = _user(request)
+    key = _key(_kind(kind), key)
     p = q.resolve()
-    result = evaluate_one(_kind(kind), key, p, _district(user, q.district))
+    result = evaluate_one(kind, key, p, _district(user, q.district))
     if result is None:
         raise HttpError(404, "no activity of this object in the period")
     return {"period": _period_out(p), **_result(result)}
@@ -171,8 +189,8 @@ def object_cases(
     request: HttpRequest, kind: str, key: str, counter: str, q: Query[ScopedPeriodQuery]
 ) -> dict[str, Any]:
     user = _user(request)
-    if counter not in ind.KIND_COUNTERS[_kind(kind)]:
-        raise HttpError(400, "unknown counter for this kind")
+    counter = _counter(_kind(kind), counter)
+    key = _key(kind, key)
     p = q.resolve()
     found = cases_behind(kind, key, counter, p, _district(user, q.district))
     for f in found:
@@ -181,8 +199,8 @@ def object_cases(
 
 
 class TopMattersQuery(PeriodQuery):
-    area: str = Field(default="", description="an area code prefix (default: your district)")
-    limit: int = 10
+    area: str = Field(default="", description="an area code (default: your district)")
+    limit: int = Field(default=10, ge=1, le=1000, description="at most this many matters")
 
 
 @router.get("/hotspots/top-matters", summary="Top matter types by area and period")
@@ -191,7 +209,7 @@ def top_matters(request: HttpRequest, q: Query[TopMattersQuery]) -> dict[str, An
     p = q.resolve()
     return {
         "period": _period_out(p),
-        "matters": hotspots.top_matters(p, q.area or _district(user, ""), limit=q.limit),
+        "matters": hotspots.top_matters(p, _district(user, q.area, name="area"), limit=q.limit),
     }
 
 
@@ -201,10 +219,15 @@ def trend(
     kind: str,
     key: str,
     q: Query[MonthQuery],
-    counter: str = "reports",
+    counter: Annotated[
+        str, Field(description="a counter of the kind (default: its first, e.g. reports)")
+    ] = "",
     months: int = 12,
 ) -> list[dict[str, Any]]:
     _user(request)
+    kind = _kind(kind)
+    counter = _counter(kind, counter or ind.KIND_COUNTERS[kind][0])
+    key = _key(kind, key)
     p = _month(q.on)
     return hotspots.trend(kind, key, counter, p.start, months=min(max(months, 1), 60))
 
@@ -268,25 +291,20 @@ def create_export(request: HttpRequest, body: ExportIn) -> Status[dict[str, Any]
     user = _user(request)
     if body.format not in ExportFormat.values:
         raise HttpError(400, f"format must be one of {', '.join(ExportFormat.values)}")
-    p = body.resolve()
-    month = _month(body.month).start if body.month else p.start
-    params = {
-        "kind": _kind(body.kind),
-        "period": body.period,
-        "on": body.on,
-        "from": body.start,
-        "to": body.end,
-        "month": f"{month:%Y-%m}",
-        "district": _district(user, body.district),
-    }
+    params = export_params(
+        kind=_kind(body.kind),
+        period=body.resolve(),
+        month=_month(body.month).start if body.month else None,
+        district_code=_district(user, body.district),
+    )
     return Status(202, _export_out(request_export(user, body.format, params)))
 
 
 def _visible_export(user: User, export_id: int) -> Export:
-    export = downloadable_by(user).filter(pk=export_id).first()
-    if export is None:
-        raise HttpError(404, "no such export")
-    return export
+    try:
+        return access_export(user, export_id)
+    except ExportNotFound as exc:
+        raise HttpError(404, "no such export") from exc
 
 
 @router.get("/exports/{export_id}", summary="An export's status and download links")
@@ -323,8 +341,8 @@ _EXPORT_TYPES = {
     },
 )
 def download_export(request: HttpRequest, export_id: int) -> HttpResponseBase:
-    """The file of a finished export, with the same token that requested it (the
-    requester, or an auditor). 404 while it is not ready."""
+    """The file of a finished export, for the user who requested it or one whose role
+    may see every export (the auditor). 404 while it is not ready."""
     export = _visible_export(_user(request), export_id)
     if export.status != ExportStatus.DONE or not export.file:
         raise HttpError(404, "the export is not ready")

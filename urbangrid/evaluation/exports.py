@@ -14,7 +14,6 @@ from typing import Any
 
 import xlsxwriter
 from django.core.files.base import ContentFile
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -22,9 +21,9 @@ from urbangrid.common import clock
 from urbangrid.evaluation import charts, hotspots
 from urbangrid.evaluation import indicators as ind
 from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
-from urbangrid.evaluation.periods import Period, month_period, parse_period
+from urbangrid.evaluation.periods import Period, PeriodError, month_period, parse_period
 from urbangrid.evaluation.selectors import Result, evaluate, percent_text, signed_text
-from urbangrid.organisations.models import Role, User
+from urbangrid.organisations.models import User
 
 REPORT_KINDS = (
     ind.DEPARTMENT,
@@ -264,17 +263,68 @@ _EXTENSIONS = {
 }
 
 
-def downloadable_by(user: User) -> QuerySet[Export]:
-    """The exports ``user`` may follow and download (pages and API alike): their own;
-    an auditor, every one."""
-    if user.role == Role.AUDITOR:
-        return Export.objects.all()
-    return Export.objects.filter(created_by=user)
-
-
 def file_name(export: Export) -> str:
     """The name to download ``export``'s file under."""
     return str(export.file.name).rsplit("/", 1)[-1]
+
+
+def export_params(
+    *, kind: str, period: Period, month: dt.date | None, district_code: str
+) -> dict[str, str]:
+    """The parameters an export is filed under (pages and API alike): the period as
+    chosen, fixed when it is requested (a "this month" stays the month chosen whenever
+    the worker runs), and the month of a monthly report: ``month`` if given, else the
+    month the chosen period starts in (never today's month)."""
+    custom = period.kind == "custom"
+    return {
+        "kind": kind,
+        "period": period.kind,
+        "on": "" if custom else period.start.isoformat(),
+        "from": period.start.isoformat() if custom else "",
+        "to": period.end.isoformat() if custom else "",
+        "month": f"{month or period.start:%Y-%m}",
+        "district": district_code,
+    }
+
+
+def _is_report(export: Export) -> bool:
+    return export.format in (ExportFormat.REPORT_PDF, ExportFormat.REPORT_XLSX)
+
+
+def _params_period(export: Export) -> Period:
+    """The period of an indicator list export (``PeriodError`` when its parameters are
+    not a period); "today" is the day it was requested."""
+    params = export.params
+    return parse_period(
+        str(params.get("period", "month")),
+        str(params.get("on", "")),
+        str(params.get("from", "")),
+        str(params.get("to", "")),
+        today=clock.local(export.created_at).date(),
+    )
+
+
+def _report_month(export: Export) -> Period:
+    """The month of a monthly report export (``PeriodError`` when it has none)."""
+    month = str(export.params.get("month", ""))
+    if not month:
+        raise PeriodError("a monthly report needs its month")
+    return parse_period("month", month, today=clock.today_local())
+
+
+def export_label(export: Export) -> str:
+    """What an export covers, for the list of exports: the month of a monthly report,
+    the object kind and period of an indicator list ("" when its parameters are bad)."""
+    params = export.params
+    try:
+        if _is_report(export):
+            return _report_month(export).label
+        kind = str(params.get("kind", ind.DEPARTMENT))
+        if kind not in ind.OBJECT_KINDS:
+            return ""
+        return f"{ind.KIND_LABELS[kind]} · {_params_period(export).label}"
+    except PeriodError:
+        return ""
 
 
 def request_export(user: User, export_format: str, params: dict[str, Any]) -> Export:
@@ -298,19 +348,13 @@ def build_export(export: Export) -> None:
     params = export.params
     district = str(params.get("district", ""))
     try:
-        if export.format in (ExportFormat.REPORT_PDF, ExportFormat.REPORT_XLSX):
-            month = parse_period("month", str(params["month"]), today=clock.today_local()).start
+        if _is_report(export):
+            month = _report_month(export).start
             build = report_pdf if export.format == ExportFormat.REPORT_PDF else report_xlsx
             content = build(month, district, progress)
             name = f"report-{district}-{month:%Y-%m}.{_EXTENSIONS[ExportFormat(export.format)]}"
         else:
-            period = parse_period(
-                str(params.get("period", "month")),
-                str(params.get("on", "")),
-                str(params.get("from", "")),
-                str(params.get("to", "")),
-                today=clock.today_local(),
-            )
+            period = _params_period(export)
             kind = str(params.get("kind", ind.DEPARTMENT))
             build_list = (
                 indicators_csv if export.format == ExportFormat.INDICATORS_CSV else indicators_xlsx

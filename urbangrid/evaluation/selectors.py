@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext, pgettext
 
 from urbangrid.cases.models import Case, CaseEvent, Dispatch
@@ -357,6 +358,53 @@ def evaluate(
             if earlier is not None:
                 result.previous_score, result.previous_rank = earlier.score, earlier.rank
     return results
+
+
+MAX_ID_DIGITS = 18
+
+
+def is_object_key(kind: str, key: str) -> bool:
+    """Whether ``key`` can name an object of ``kind`` (checked before looking it up): an
+    area's code (ASCII digits, as many as the codes of that kind have), or the id of a
+    department or a staff user (ASCII digits, at most 18: a 64-bit integer)."""
+    if not (key.isascii() and key.isdigit()):
+        return False
+    if kind in ind.AREA_KINDS:
+        return len(key) == ind.AREA_CODE_LENGTH[kind]
+    return kind in ind.OBJECT_KINDS and len(key) <= MAX_ID_DIGITS
+
+
+def _keys_in_scope(kind: str, district_code: str) -> Q:
+    """The aggregate rows of objects of ``kind`` evaluated from the area
+    ``district_code`` (as ``_in_scope``, as a filter on ``object_key``)."""
+    if kind in ind.AREA_KINDS:
+        containing = [district_code[:n] for n in ind.AREA_CODE_LENGTH.values()]
+        return Q(object_key__startswith=district_code) | Q(object_key__in=containing)
+    ids: QuerySet[Department] | QuerySet[User]
+    if kind == ind.DEPARTMENT:
+        ids = Department.objects.filter(Q(district__isnull=True) | Q(district__code=district_code))
+    else:
+        ids = User.objects.filter(Q(area_code="") | Q(area_code__startswith=district_code))
+    return Q(object_key__in=ids.annotate(key=Cast("pk", CharField())).values("key"))
+
+
+def months_with_figures(
+    district_code: str, kinds: Iterable[str], *, until: dt.date, limit: int
+) -> list[dt.date]:
+    """The months (first days, newest first, at most ``limit``) up to ``until`` in which
+    an object of one of ``kinds`` evaluated from the area ``district_code`` has figures:
+    the months a published ranking of that area can show."""
+    scope = Q(pk__in=[])
+    for kind in kinds:
+        scope |= Q(object_kind=kind) & _keys_in_scope(kind, district_code)
+    months = (
+        MonthlyCount.objects.filter(scope, month__lte=until)
+        .exclude(value=0)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
+    return list(months[:limit])
 
 
 def evaluate_one(kind: str, key: str, period: Period, district_code: str) -> Result | None:

@@ -3,7 +3,7 @@ to the cases behind each number, hotspots, reports and exports."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -11,25 +11,33 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from urbangrid.common import clock
 from urbangrid.evaluation import charts, exports, hotspots
 from urbangrid.evaluation import indicators as ind
-from urbangrid.evaluation.models import Export, ExportFormat, ExportStatus
+from urbangrid.evaluation.access import (
+    ExportNotFound,
+    access_export,
+    can_see_every_export,
+    exports_visible_to,
+)
+from urbangrid.evaluation.models import ExportFormat, ExportStatus
 from urbangrid.evaluation.periods import Period, PeriodError, parse_period
 from urbangrid.evaluation.selectors import (
     cases_behind,
     evaluate,
     evaluate_one,
+    is_object_key,
     percent_text,
+    staff_name,
     term_rows,
 )
-from urbangrid.geo.models import District
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
+from urbangrid.organisations.selectors import home_district
 
 View = Callable[..., HttpResponseBase]
 
@@ -55,30 +63,35 @@ def area_code(value: str) -> str:
     """An area code from a query string (a city's 4 digits, a district's 6, a street's
     9, a community's 12 or a grid's 15), or 404."""
     value = value.strip()
-    if value and not (value.isdigit() and len(value) in AREA_CODE_LENGTHS):
+    if value and not (value.isascii() and value.isdigit() and len(value) in AREA_CODE_LENGTHS):
         raise Http404("not an area code")
     return value
 
 
 def district_for(request: HttpRequest) -> str:
     """The area evaluated from: ``?district=`` (any area code, e.g. a city's four
-    digits), else the user's district, else the first district."""
+    digits), else the user's district (``home_district``: their area's, else their patrol
+    grids'), else the first district."""
     code = area_code(request.GET.get("district", ""))
+    if code:
+        return code
     user = request.user
-    if not code and isinstance(user, User) and len(user.area_code) >= 6:
-        code = user.area_code[:6]
-    if not code:
-        code = District.objects.order_by("code").values_list("code", flat=True).first() or ""
-    return code
+    home = home_district(user) if isinstance(user, User) else None
+    return home.code if home else ""
 
 
 def period_for(request: HttpRequest) -> Period:
+    return _period(request.GET)
+
+
+def _period(query: Mapping[str, str]) -> Period:
+    """The period of a page's query (or form): a bad or out-of-range date is a 404."""
     try:
         return parse_period(
-            request.GET.get("period", "month"),
-            request.GET.get("on", ""),
-            request.GET.get("from", ""),
-            request.GET.get("to", ""),
+            query.get("period") or "month",
+            query.get("on", ""),
+            query.get("from", ""),
+            query.get("to", ""),
             today=clock.today_local(),
         )
     except PeriodError as exc:
@@ -89,6 +102,13 @@ def _kind(kind: str) -> str:
     if kind not in ind.OBJECT_KINDS:
         raise Http404("unknown kind")
     return kind
+
+
+def _key(kind: str, key: str) -> str:
+    """``key`` of an object of ``kind`` (checked by ``_kind`` first), or 404."""
+    if not is_object_key(kind, key):
+        raise Http404("no such object")
+    return key
 
 
 def _query(request: HttpRequest, **overrides: str) -> str:
@@ -109,7 +129,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "evaluation/index.html",
         {
             "kind": kind,
-            "kinds": [(k, ind.KIND_LABELS[k]) for k in ind.OBJECT_KINDS],
+            "kinds": [(k, ind.KIND_LABELS[k], _query(request, kind=k)) for k in ind.OBJECT_KINDS],
             "period": period,
             "district": district,
             "results": results,
@@ -126,6 +146,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @evaluation_view
 def detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     kind = _kind(kind)
+    key = _key(kind, key)
     period, district = period_for(request), district_for(request)
     result = evaluate_one(kind, key, period, district)
     if result is None:
@@ -163,6 +184,7 @@ def cases(request: HttpRequest, kind: str, key: str, counter: str) -> HttpRespon
     kind = _kind(kind)
     if counter not in ind.KIND_COUNTERS[kind]:
         raise Http404("unknown counter")
+    key = _key(kind, key)
     period, district = period_for(request), district_for(request)
     found = cases_behind(kind, key, counter, period, district)
     for row in found:
@@ -218,8 +240,9 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404
     response = HttpResponse(body, content_type=ctype)
+    # A monthly report: the month it covers (the month the period starts in).
     response["Content-Disposition"] = (
-        f'attachment; filename="report-{district}-{period.label}.{fmt}"'
+        f'attachment; filename="report-{district}-{period.start:%Y-%m}.{fmt}"'
     )
     return response
 
@@ -242,12 +265,28 @@ def indicators_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+EXPORTS_LISTED = 50
+
+
 @evaluation_view
 def export_list(request: HttpRequest) -> HttpResponse:
+    """The newest exports the user may download: their own, or every one for a role
+    that may see every export."""
     assert isinstance(request.user, User)
-    mine = Export.objects.filter(created_by=request.user)[:50]
+    everyone = can_see_every_export(request.user)
+    listed = exports_visible_to(request.user).select_related("created_by")[:EXPORTS_LISTED]
+    rows = [
+        {
+            "export": e,
+            "label": exports.export_label(e),
+            "requested_by": staff_name(e.created_by) if everyone else "",
+        }
+        for e in listed
+    ]
     return render(
-        request, "evaluation/exports.html", {"exports": mine, "formats": ExportFormat.choices}
+        request,
+        "evaluation/exports.html",
+        {"rows": rows, "show_requester": everyone, "formats": ExportFormat.choices},
     )
 
 
@@ -257,16 +296,13 @@ def export_request(request: HttpRequest) -> HttpResponse:
     fmt = request.POST.get("format", "")
     if fmt not in ExportFormat.values:
         raise Http404("unknown format")
-    params = {k: request.POST.get(k, "") for k in ("kind", "period", "on", "from", "to", "month")}
-    params["district"] = area_code(request.POST.get("district", "")) or district_for(request)
-    params["period"] = params["period"] or "month"
-    today = clock.today_local()
-    try:  # the checks of a page's period: a bad or out-of-range date is a 404
-        parse_period(params["period"], params["on"], params["from"], params["to"], today=today)
-        month = parse_period("month", params["month"] or params["on"][:7], today=today)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from exc
-    params["month"] = f"{month.start:%Y-%m}"
+    month = request.POST.get("month", "")
+    params = exports.export_params(
+        kind=_kind(request.POST.get("kind") or ind.DEPARTMENT),
+        period=_period(request.POST),
+        month=_period({"period": "month", "on": month}).start if month else None,
+        district_code=area_code(request.POST.get("district", "")) or district_for(request),
+    )
     assert isinstance(request.user, User)
     exports.request_export(request.user, fmt, params)
     return redirect("evaluation:exports")
@@ -275,7 +311,10 @@ def export_request(request: HttpRequest) -> HttpResponse:
 @evaluation_view
 def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     assert isinstance(request.user, User)
-    export = get_object_or_404(exports.downloadable_by(request.user), pk=pk)
+    try:
+        export = access_export(request.user, pk)
+    except ExportNotFound as exc:
+        raise Http404("no such export") from exc
     if export.status != ExportStatus.DONE or not export.file:
         raise Http404("not ready")
     return FileResponse(

@@ -12,9 +12,10 @@ from django.urls import reverse
 from urbangrid.cases.models import RequestKind
 from urbangrid.cases.workflow import SATISFACTION_CHOICES
 from urbangrid.hotline.models import EmergencyLine
-from urbangrid.intake.selectors import duplicate_radius_m, home_district_code
+from urbangrid.intake.selectors import duplicate_radius_m
 from urbangrid.organisations.models import User
 from urbangrid.organisations.permissions import Permission, has_permission
+from urbangrid.organisations.selectors import home_district_code
 
 
 def _agent(request: HttpRequest) -> User:

@@ -19,7 +19,6 @@ from urbangrid.cases.selectors import cases_visible_to
 from urbangrid.cases.workflow import END_STATUSES, OPEN_STATUSES, CaseStatus
 from urbangrid.catalog.plain_names import public_label
 from urbangrid.common import clock
-from urbangrid.geo.models import District
 from urbangrid.organisations.models import InspectorGrid, User
 
 EARTH_M = 6_371_008.8
@@ -223,32 +222,6 @@ def duplicates_of(case: Case, *, user: User) -> list[Nearby]:
 
 
 TASK_STATUSES = (CaseStatus.VERIFYING, CaseStatus.CHECKING)
-
-
-def home_district_code(user: User) -> str:
-    """The district a staff user's pages and maps open on: that of their area (a district
-    or a street in it), else that of their first patrol grid (inspectors); empty for a
-    city-wide user (a city's own code, or none), whose pages open on the first district
-    (``home_district``; the maps' script does the same). The inspector app, the hotline
-    desk and the staff map ask it."""
-    if len(user.area_code or "") >= 6:
-        return user.area_code[:6]
-    grid = (
-        InspectorGrid.objects.filter(inspector=user)
-        .order_by("grid_code")
-        .values_list("grid_code", flat=True)
-        .first()
-    )
-    return grid[:6] if grid else ""
-
-
-def home_district(user: User) -> District | None:
-    """The district of ``home_district_code``, else the first district (by code);
-    ``None`` only in a city without districts."""
-    districts = District.objects.order_by("code")
-    code = home_district_code(user)
-    found = districts.filter(code=code).first() if code else None
-    return found or districts.first()
 
 
 def inspector_tasks(user: User, lng: float | None, lat: float | None) -> list[Nearby]:

@@ -26,9 +26,10 @@ from urbangrid.intake import photos as photo_store
 from urbangrid.intake.forms import PublicReportForm
 from urbangrid.intake.models import StaffNotification
 from urbangrid.intake.ratelimit import public_report_allowed
-from urbangrid.intake.selectors import home_district_code, public_events, public_state
+from urbangrid.intake.selectors import public_events, public_state
 from urbangrid.intake.services import case_for_token, submit_report
 from urbangrid.organisations.permissions import Permission, has_permission
+from urbangrid.organisations.selectors import home_district_code
 
 SHELL_VERSION = "ug-inspector-v1"
 

@@ -50,6 +50,8 @@ class Permission(StrEnum):
     # Configuration
     CONFIGURE = "system.configure"
     VIEW_EVALUATION = "evaluation.view"
+    # Every user's evaluation exports, not only one's own (``evaluation.access``)
+    VIEW_ALL_EXPORTS = "evaluation.view_all_exports"
 
 
 P = Permission
@@ -103,7 +105,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         }
     ),
     Role.LEADER: frozenset(_SUPERVISION_READ | {P.URGE, P.ESCALATE}),
-    Role.AUDITOR: frozenset(_SUPERVISION_READ | {P.VIEW_PERSONAL_DATA}),
+    Role.AUDITOR: frozenset(_SUPERVISION_READ | {P.VIEW_PERSONAL_DATA, P.VIEW_ALL_EXPORTS}),
     Role.ADMIN: frozenset(_SUPERVISION_READ | {P.CONFIGURE}),
 }
 

@@ -1,23 +1,23 @@
 """Citizen pages: the published monthly rankings (排名公示) of departments and streets.
 
 Only departments and areas are ranked here; no staff names and no personal data. Only
-completed months are published: the running month and later ones answer 404.
+completed months are published: the running month and later ones answer 404, as does a
+district that is not one of the city's. The month picker lists the completed months with
+figures for the chosen district.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from urbangrid.common import clock
 from urbangrid.evaluation import charts
 from urbangrid.evaluation import indicators as ind
-from urbangrid.evaluation.models import MonthlyCount
-from urbangrid.evaluation.periods import EARLIEST, PeriodError, month_period, parse_period
-from urbangrid.evaluation.selectors import evaluate, percent_text
+from urbangrid.evaluation.periods import PeriodError, month_period, parse_period
+from urbangrid.evaluation.selectors import evaluate, months_with_figures, percent_text
 from urbangrid.geo.models import District
 
 PUBLIC_RATES = {
@@ -33,36 +33,24 @@ def last_completed_month(today: dt.date) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def published_months(today: dt.date) -> list[dt.date]:
-    """The months the picker offers, newest first: completed months from the first one
-    with results (at most ``MAX_MONTHS_OFFERED``; the last completed month even when
-    there are none)."""
-    last = last_completed_month(today)
-    first = MonthlyCount.objects.filter(object_kind__in=PUBLIC_KINDS, month__lte=last).aggregate(
-        first=Min("month")
-    )["first"]
-    months = [last]
-    while first is not None and months[-1] > max(first, EARLIEST):
-        if len(months) >= MAX_MONTHS_OFFERED:
-            break
-        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
-    return months
-
-
 def rankings(request: HttpRequest) -> HttpResponse:
     """Department and street rankings of one completed month (default: last month)."""
     districts = list(District.objects.order_by("code").values_list("code", "name"))
     district = request.GET.get("district") or (districts[0][0] if districts else "")
+    if districts and district not in dict(districts):
+        raise Http404("no such district")
     today = clock.today_local()
+    last = last_completed_month(today)
     try:
         if request.GET.get("month"):
             period = parse_period("month", request.GET["month"], today=today)
         else:
-            period = month_period(last_completed_month(today))
+            period = month_period(last)
     except PeriodError as exc:
         raise Http404(str(exc)) from exc
     if period.end >= today:
         raise Http404("only completed months are published")
+    months = months_with_figures(district, PUBLIC_KINDS, until=last, limit=MAX_MONTHS_OFFERED)
     tables = []
     for kind in PUBLIC_KINDS:
         results = [r for r in evaluate(kind, period, district) if r.score is not None]
@@ -96,7 +84,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
             "period": period,
             "district": district,
             "districts": districts,
-            "months": sorted({*published_months(today), period.start}, reverse=True),
+            "months": sorted({*months, period.start}, reverse=True),  # and the one shown
             "tables": tables,
         },
     )

@@ -24,9 +24,9 @@ from urbangrid.cases.models import Attachment, AttachmentKind, Case, CaseEvent
 from urbangrid.cases.services import PUBLIC_ACTIONS, Report, create_report
 from urbangrid.cases.workflow import Action, CaseStatus
 from urbangrid.catalog.models import CatalogType
-from urbangrid.intake.selectors import home_district
 from urbangrid.organisations.models import Role, User
 from urbangrid.organisations.permissions import Permission, has_permission
+from urbangrid.organisations.selectors import home_district
 from urbangrid.organisations.services import explain_responsibility
 from urbangrid.staff import selectors
 from urbangrid.staff.forms import PHOTO_KIND, ActionForm, ReportForm, action_form

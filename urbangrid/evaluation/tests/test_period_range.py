@@ -31,19 +31,47 @@ def test_parse_period_refuses_the_edges_of_the_calendar(kind: str, on: str) -> N
         parse_period(kind, on, today=TODAY)
 
 
-def test_the_supported_range_keeps_every_derived_period_a_valid_date() -> None:
+D = dt.date
+# (kind, day): the period holding the first and the last supported day, and the period
+# before it. Derived days may fall outside the range (before 1900, a week ending in
+# 3000) but stay valid dates.
+DERIVED = [
+    ("day", EARLIEST, (D(1900, 1, 1), D(1900, 1, 1)), (D(1899, 12, 31), D(1899, 12, 31))),
+    ("day", LATEST, (D(2999, 12, 31), D(2999, 12, 31)), (D(2999, 12, 30), D(2999, 12, 30))),
+    ("week", EARLIEST, (D(1900, 1, 1), D(1900, 1, 7)), (D(1899, 12, 25), D(1899, 12, 31))),
+    ("week", LATEST, (D(2999, 12, 30), D(3000, 1, 5)), (D(2999, 12, 23), D(2999, 12, 29))),
+    ("month", EARLIEST, (D(1900, 1, 1), D(1900, 1, 31)), (D(1899, 12, 1), D(1899, 12, 31))),
+    ("month", LATEST, (D(2999, 12, 1), D(2999, 12, 31)), (D(2999, 11, 1), D(2999, 11, 30))),
+    ("quarter", EARLIEST, (D(1900, 1, 1), D(1900, 3, 31)), (D(1899, 10, 1), D(1899, 12, 31))),
+    ("quarter", LATEST, (D(2999, 10, 1), D(2999, 12, 31)), (D(2999, 7, 1), D(2999, 9, 30))),
+    ("year", EARLIEST, (D(1900, 1, 1), D(1900, 12, 31)), (D(1899, 1, 1), D(1899, 12, 31))),
+    ("year", LATEST, (D(2999, 1, 1), D(2999, 12, 31)), (D(2998, 1, 1), D(2998, 12, 31))),
+]
+
+
+@pytest.mark.parametrize(("kind", "day", "bounds", "previous"), DERIVED)
+def test_the_supported_range_keeps_every_derived_period_a_valid_date(
+    kind: str,
+    day: dt.date,
+    bounds: tuple[dt.date, dt.date],
+    previous: tuple[dt.date, dt.date],
+) -> None:
+    period = parse_period(kind, day.isoformat(), today=TODAY)
+    assert (period.kind, period.start, period.end) == (kind, *bounds)
+    before = period.previous()
+    assert (before.kind, before.start, before.end) == (kind, *previous)
+    assert make_period(kind, period.start) == period
+
+
+def test_a_custom_period_must_lie_in_the_range_and_its_previous_may_not() -> None:
     with pytest.raises(PeriodError, match="out of range"):
         parse_period("custom", start="0001-01-01", end="0001-12-31", today=TODAY)
     with pytest.raises(PeriodError, match="out of range"):
         parse_period("custom", start="2025-01-01", end="9999-12-31", today=TODAY)
-    for kind in ("day", "week", "month", "quarter", "year"):
-        for day in (EARLIEST, LATEST):
-            period = parse_period(kind, day.isoformat(), today=TODAY)
-            assert period.previous().start < period.start  # before EARLIEST is fine
-            assert period.end + dt.timedelta(days=1) > period.end
-            assert make_period(kind, period.start) == period
     longest = parse_period("custom", start="1900-01-01", end="1909-12-31", today=TODAY)
-    assert longest.previous().start.year == 1890
+    assert (longest.start, longest.end, longest.days) == (D(1900, 1, 1), D(1909, 12, 31), 3652)
+    before = longest.previous()
+    assert (before.kind, before.start, before.end) == ("custom", D(1890, 1, 1), D(1899, 12, 31))
 
 
 EDGE_API_GETS = [

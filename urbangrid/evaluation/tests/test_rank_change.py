@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import openpyxl
@@ -170,5 +171,24 @@ def check_exports() -> None:
 
     html = exports.report_html(NOV, "110101")
     assert "Score change from previous period" in html
-    assert "↑1" in html
-    assert "↓1" in html
+    # rank, name, score, grade, score change, rank change: each department's own row
+    assert report_row(html, "区园林绿化局")[:6] == [
+        "1",
+        "区园林绿化局",
+        "100.0",
+        "A",
+        "+45.00",
+        "↑1",
+    ]
+    assert report_row(html, "区环卫中心")[:6] == ["2", "区环卫中心", "85.0", "B", "-15.00", "↓1"]
+    assert report_row(html, "区水务局")[:6] == ["3", "区水务局", "40.0", "D", "", "new"]
+    assert report_row(html, "区市政设施中心")[4:6] == ["0.00", "–"]
+
+
+def report_row(html: str, name: str) -> list[str]:
+    """The cells of the first report table row of ``name`` (the scores and changes)."""
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        if len(cells) > 1 and cells[1] == name:
+            return cells
+    raise AssertionError(f"no row of {name}")

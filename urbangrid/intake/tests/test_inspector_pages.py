@@ -36,8 +36,8 @@ def test_the_maps_open_on_the_users_own_district(world, session):
     """In a city of several districts the inspector's maps (and the desk's) fit the
     district of the user's grids or area, not the first one (``map.js`` reads
     ``data-district``)."""
-    from urbangrid.intake.selectors import home_district_code
     from urbangrid.organisations.models import InspectorGrid
+    from urbangrid.organisations.selectors import home_district_code
 
     grid = InspectorGrid.objects.filter(inspector=world.inspector).values_list(
         "grid_code", flat=True

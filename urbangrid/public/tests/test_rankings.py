@@ -9,7 +9,10 @@ import time_machine
 from django.test import Client
 
 from urbangrid.common.clock import SHANGHAI
+from urbangrid.evaluation import indicators as ind
+from urbangrid.evaluation.models import MonthlyCount
 from urbangrid.evaluation.tests.conftest import run_scenario, world  # noqa: F401
+from urbangrid.testing import make_city
 
 
 def test_rankings_show_departments_and_streets_without_personal_data(world):  # noqa: F811
@@ -59,4 +62,28 @@ def test_only_completed_months_are_published(world):  # noqa: F811
         assert _options(page.content.decode()) == ["2025-11"]  # no results before
     with time_machine.travel(dt.datetime(2026, 2, 3, 9, tzinfo=SHANGHAI), tick=False):
         options = _options(Client().get("/public/rankings/").content.decode())
-        assert options == ["2026-01", "2025-12", "2025-11"]
+        assert options == ["2026-01", "2025-11"]  # the month shown, and the one with figures
+
+
+def test_the_month_picker_lists_the_chosen_districts_months(world):  # noqa: F811
+    other = make_city("110102", "第二区")
+    MonthlyCount.objects.bulk_create(
+        [
+            MonthlyCount(month=month, object_kind=kind, object_key=key, counter="closed", value=2)
+            for month, kind, key in (
+                (dt.date(2025, 11, 1), ind.STREET, world.city.streets[0].code),
+                (dt.date(2025, 9, 1), ind.DEPARTMENT, str(world.dept_a.pk)),
+                (dt.date(2025, 10, 1), ind.STREET, other.streets[0].code),
+            )
+        ]
+    )
+    with time_machine.travel(dt.datetime(2026, 1, 10, 9, tzinfo=SHANGHAI), tick=False):
+        first = Client().get("/public/rankings/?district=110101").content.decode()
+        assert _options(first) == ["2025-12", "2025-11", "2025-09"]
+        second = Client().get("/public/rankings/?district=110102").content.decode()
+        assert _options(second) == ["2025-12", "2025-10"]
+        chosen = Client().get("/public/rankings/?district=110102&month=2025-10").content.decode()
+        assert _options(chosen) == ["2025-10"]
+        assert 'name="district" value="110102"' in chosen  # the month form keeps it
+        for unknown in ("abc", "999999", "1101"):
+            assert Client().get(f"/public/rankings/?district={unknown}").status_code == 404

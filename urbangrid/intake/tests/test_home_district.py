@@ -1,8 +1,6 @@
-"""Which district a staff user's pages open on (``intake.selectors.home_district``): their
-area's, else their patrol grids', else the first district. The hotline desk, the
-inspector app and the staff map all ask that one selector.
-
-(Here with the desk's tests: the other pages' own test folders belong to other work.)
+"""Which district a staff user's pages open on (``organisations.selectors.home_district``):
+their area's, else their patrol grids', else the first district. The hotline desk, the
+inspector app, the staff map and the evaluation pages all ask that one selector.
 """
 
 from __future__ import annotations
@@ -10,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from urbangrid.geo.models import District
-from urbangrid.intake.selectors import home_district, home_district_code
 from urbangrid.organisations.models import Role
+from urbangrid.organisations.selectors import home_district, home_district_code
 from urbangrid.testing import make_user
 
 
