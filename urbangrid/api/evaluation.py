@@ -42,6 +42,7 @@ from urbangrid.evaluation.selectors import (
     cases_behind,
     evaluate,
     evaluate_one,
+    evaluated_from,
     is_object_key,
     term_label,
 )
@@ -223,13 +224,24 @@ def trend(
         str, Field(description="a counter of the kind (default: its first, e.g. reports)")
     ] = "",
     months: int = 12,
+    district: Annotated[
+        str,
+        Field(description="the area evaluated from: any area code (default: your district)"),
+    ] = "",
 ) -> list[dict[str, Any]]:
-    _user(request)
+    """Each month's value is the figure that month's evaluation (``scores/{kind}/{key}``
+    with ``period=month`` and the same ``district``) shows, derived counters such as
+    ``need_close`` or ``missed`` included. 404 for an object not evaluated from the
+    area."""
+    user = _user(request)
     kind = _kind(kind)
     counter = _counter(kind, counter or ind.KIND_COUNTERS[kind][0])
     key = _key(kind, key)
     p = _month(q.on)
-    return hotspots.trend(kind, key, counter, p.start, months=min(max(months, 1), 60))
+    area = _district(user, district)
+    if not evaluated_from(kind, key, area):
+        raise HttpError(404, "this object is not evaluated from this area")
+    return hotspots.trend(kind, key, counter, p.start, area, months=min(max(months, 1), 60))
 
 
 @router.get("/hotspots/repeated", summary="Places with repeated complaints")

@@ -14,7 +14,7 @@ from urbangrid.catalog.selectors import default_standard_for
 from urbangrid.evaluation import indicators as ind
 from urbangrid.evaluation.aggregates import _utc_bounds
 from urbangrid.evaluation.periods import Period, month_period
-from urbangrid.evaluation.selectors import config_for, sum_counters
+from urbangrid.evaluation.selectors import config_for, counters_for, sum_counters
 from urbangrid.geo.models import Street, UnitGrid
 
 
@@ -45,15 +45,28 @@ def top_matters(period: Period, area_prefix: str, *, limit: int = 10) -> list[di
 
 
 def trend(
-    kind: str, key: str, counter: str, end_month: dt.date, *, months: int = 12
+    kind: str,
+    key: str,
+    counter: str,
+    end_month: dt.date,
+    district_code: str,
+    *,
+    months: int = 12,
 ) -> list[dict[str, Any]]:
-    """Monthly values of one counter, oldest first."""
+    """Monthly values of one counter of one object, oldest first: each month's value is
+    the figure that month's evaluation from the area ``district_code`` shows for the
+    object (``counters_for``, the code path of ``evaluate``), stored or derived, such as
+    应结案数 ``need_close``, an inspector's ``missed`` and ``grid_filed``, ``responded``
+    and ``satisfied`` under the area's scoring configuration; 0 in a month without any."""
+    if counter not in ind.KIND_COUNTERS.get(kind, ()):
+        raise ValueError(f"{counter!r} is not a counter of {kind!r}")
+    config = config_for(district_code)
     points = []
     month = end_month.replace(day=1)
     for _i in range(months):
         period = month_period(month)
-        value = sum_counters(kind, period, key=key).get(key, {}).get(counter, 0)
-        points.append({"month": f"{month:%Y-%m}", "value": value})
+        counters = counters_for(kind, period, district_code, config, key=key)
+        points.append({"month": f"{month:%Y-%m}", "value": counters.get(key, {}).get(counter, 0)})
         month = (month - dt.timedelta(days=1)).replace(day=1)
     return list(reversed(points))
 

@@ -58,10 +58,12 @@ def sum_counters(
     *,
     prefix: str = "",
     key: str = "",
+    keys: Iterable[str] | None = None,
     counters: Iterable[str] | None = None,
 ) -> Sums:
-    """{object key: {counter: total}} of ``kind`` over ``period`` (only ``counters``,
-    when given). Rows are summed here: a month holds one row per object and counter."""
+    """{object key: {counter: total}} of ``kind`` over ``period`` (only the object
+    ``key``, the objects ``keys`` or the ``counters``, when given). Rows are summed here:
+    a month holds one row per object and counter."""
     months, ranges = _months_and_days(period)
     result: Sums = defaultdict(lambda: defaultdict(int))
     parts: list[Any] = []
@@ -78,6 +80,8 @@ def sum_counters(
             qs = qs.filter(object_key__startswith=prefix)
         if key:
             qs = qs.filter(object_key=key)
+        if keys is not None:
+            qs = qs.filter(object_key__in=list(keys))
         if counters is not None:
             qs = qs.filter(counter__in=list(counters))
         for object_key, counter, value in qs.values_list("object_key", "counter", "value"):
@@ -265,6 +269,12 @@ def _in_scope(kind: str, keys: Iterable[str], district_code: str) -> list[str]:
     return [str(pk) for pk in users.values_list("pk", flat=True)]
 
 
+def evaluated_from(kind: str, key: str, district_code: str) -> bool:
+    """Whether the object ``kind``/``key`` is among those evaluated from the area
+    ``district_code`` (``evaluate`` shows no other)."""
+    return bool(_in_scope(kind, [key], district_code))
+
+
 def _inspector_grids(keys: Iterable[str]) -> dict[str, list[str]]:
     grids: dict[str, list[str]] = defaultdict(list)
     ids = [int(k) for k in keys if k.isdigit()]
@@ -276,21 +286,32 @@ def _inspector_grids(keys: Iterable[str]) -> dict[str, list[str]]:
 
 
 def counters_for(
-    kind: str, period: Period, district_code: str, config: dict[str, Any]
+    kind: str, period: Period, district_code: str, config: dict[str, Any], *, key: str = ""
 ) -> dict[str, dict[str, int]]:
+    """{object key: {counter: value}} of the objects of ``kind`` evaluated from the area
+    ``district_code`` in ``period``: the stored counters and the derived ones (an
+    inspector's 漏报数 ``missed`` and ``grid_filed`` from the grids they patrol, then
+    ``indicators.derived``). What ``evaluate`` shows, and a trend reads (``key``: that
+    object only, with the same figures)."""
     prefix = district_code[: ind.AREA_CODE_LENGTH[kind]] if kind in ind.AREA_KINDS else ""
-    sums = sum_counters(kind, period, prefix=prefix)
+    sums = sum_counters(kind, period, prefix=prefix, key=key)
     if kind == ind.INSPECTOR:
-        inspectors = set(sums) | {
-            str(pk)
-            for pk in InspectorGrid.objects.filter(grid_code__startswith=district_code).values_list(
-                "inspector_id", flat=True
+        patrolling = InspectorGrid.objects.filter(grid_code__startswith=district_code)
+        if key:
+            patrolling = (
+                patrolling.filter(inspector_id=int(key)) if key.isdigit() else patrolling.none()
             )
+        inspectors = set(sums) | {
+            str(pk) for pk in patrolling.values_list("inspector_id", flat=True)
         }
-        grid_sums = sum_counters(
-            ind.GRID, period, prefix=district_code, counters=("public_filed", "filed")
-        )
         assigned = _inspector_grids(inspectors)
+        grid_sums = sum_counters(
+            ind.GRID,
+            period,
+            prefix=district_code,
+            counters=("public_filed", "filed"),
+            keys=[c for codes in assigned.values() for c in codes] if key else None,
+        )
         for inspector in inspectors:
             row = sums.setdefault(inspector, {})
             codes = assigned.get(inspector, [])

@@ -157,10 +157,8 @@ def detail(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     rates = [
         (r, ind.RATES[r].label, percent_text(result.rates.get(r))) for r in ind.KIND_RATES[kind]
     ]
-    from urbangrid.evaluation.hotspots import trend
-
     main_counter = ind.KIND_COUNTERS[kind][0]
-    points = trend(kind, key, main_counter, period.end, months=12)
+    points = hotspots.trend(kind, key, main_counter, period.end, district, months=12)
     return render(
         request,
         "evaluation/detail.html",

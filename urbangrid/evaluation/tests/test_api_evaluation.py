@@ -126,7 +126,7 @@ def test_the_query_parameters_are_the_published_contract() -> None:
             "district",
         ],
         "/api/v1/evaluation/hotspots/top-matters": [*PERIOD, "area", "limit"],
-        "/api/v1/evaluation/hotspots/trend": ["kind", "key", "on", "counter", "months"],
+        "/api/v1/evaluation/hotspots/trend": ["kind", "key", "on", "counter", "months", "district"],
         "/api/v1/evaluation/hotspots/repeated": [
             "on",
             "window_days",
