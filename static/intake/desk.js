@@ -7,26 +7,27 @@
   "use strict";
   const S = window.UG_DESK, form = document.getElementById("call-form");
   const $ = (id) => document.getElementById(id);
-  const csrf = () => decodeURIComponent((document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "");
-  const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(36).slice(2));
+  const { csrf, newKey, errorText } = UG; /* static/common/ug.js */
   // Each call the desk takes has a number: a lookup answered for an earlier call is dropped.
   let callNo = 0;
   const get = async (url) => {
     const r = await fetch(url, { credentials: "same-origin" });
     return r.ok ? r.json() : [];
   };
-  // An API error body is {code, message, field, display?}: ``display`` is in the user's language.
-  const errorText = (body, r) => (body && (body.display || body.message)) || `${r.status} ${r.statusText}`;
   let key = newKey();
   const map = await UG.makeMap($("desk-map"));
 
   // The pin; clear() when a new call starts without a place.
   const pin = UG.movablePin(map, (lat, lng) => { form.lat.value = lat.toFixed(7); form.lng.value = lng.toFixed(7); similar(); });
 
-  const timers = new Set();
+  // The one timer of each search field still waiting (a newer keystroke replaces it; it is
+  // dropped when it runs), so a new call can cancel what the last one typed.
+  const timers = new Map();
   function debounce(el, fn) {
-    let t = null;
-    el.addEventListener("input", () => { clearTimeout(t); timers.delete(t); t = setTimeout(fn, 250); timers.add(t); });
+    el.addEventListener("input", () => {
+      clearTimeout(timers.get(el));
+      timers.set(el, setTimeout(() => { timers.delete(el); fn(); }, 250));
+    });
   }
   function item(list, text, onClick) {
     const li = document.createElement("li"), b = document.createElement("button");
@@ -82,7 +83,7 @@
      outside the form. */
   function newCall() {
     callNo += 1;
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers.values()) clearTimeout(t);
     timers.clear();
     form.reset();
     for (const name of ["lng", "lat", "matter_code", "knowledge_id"]) form[name].value = "";
@@ -120,5 +121,5 @@
       saving = false; button.disabled = false;
     }
   });
-  window.UGDesk = { ready: true, map: map, pin: pin, newCall: newCall };
+  window.UGDesk = { ready: true, map: map, pin: pin, newCall: newCall, waitingSearches: () => timers.size };
 })();

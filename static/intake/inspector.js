@@ -9,7 +9,29 @@
   let here = null; /* {lat, lng} */
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/inspector/sw.js", { scope: "/inspector/" }).catch(() => {});
+    const sw = navigator.serviceWorker;
+    sw.register("/inspector/sw.js", { scope: "/inspector/" }).catch(() => {});
+    /* The first visit asks for its data (districts, grids, tasks, catalogues) before the
+       service worker controls the page, so those answers did not pass through it. When
+       it takes over it is told their addresses; it fetches and keeps the ones the app
+       needs offline (sw.js), so the app works offline after one visit. */
+    if (!sw.controller && "PerformanceObserver" in window) {
+      let since = null;
+      const early = [];
+      const tell = (urls) => { if (urls.length && sw.controller) sw.controller.postMessage({ keep: urls }); };
+      const observer = new PerformanceObserver((list) => {
+        const urls = list.getEntries()
+          .filter((e) => e.initiatorType === "fetch" && (since === null || e.startTime < since))
+          .map((e) => e.name);
+        if (since === null) early.push(...urls); else tell(urls);
+      });
+      observer.observe({ type: "resource", buffered: true });
+      sw.addEventListener("controllerchange", () => {
+        since = performance.now();
+        tell(early.splice(0));
+        setTimeout(() => observer.disconnect(), 30000); /* answers still on their way */
+      }, { once: true });
+    }
   }
 
   /* --- tabs ------------------------------------------------------------------ */
@@ -27,13 +49,11 @@
   function net() { document.getElementById("net-status").textContent = navigator.onLine ? T.online : T.offline; }
   window.addEventListener("online", net); window.addEventListener("offline", net); net();
 
-  /* An API error in the user's language when the server gives one. */
-  function reason(item) { return item.display || item.message || ""; }
   /* Fill a whole translated sentence: each {name} once, taken literally. */
   function fill(sentence, values) { return sentence.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m)); }
 
   async function renderQueue() {
-    const pending = await Q.pending(), sent = await Q.sent();
+    const pending = await Q.pending(), sent = await Q.sent(30); /* the newest 30 */
     document.getElementById("queue-count").textContent = pending.length;
     const list = document.getElementById("queue-list"); list.innerHTML = "";
     for (const item of pending) {
@@ -42,11 +62,11 @@
       list.appendChild(li);
     }
     const done = document.getElementById("sent-list"); done.innerHTML = "";
-    for (const item of sent.sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, 30)) {
+    for (const item of sent) {
       const li = document.createElement("li");
       li.className = "sent-item";
       const text = item.number ? T.sent : T.failed;  // whole sentences: translators order the parts
-      li.textContent = fill(text, { title: item.title, number: item.number, reason: reason(item) });
+      li.textContent = fill(text, { title: item.title, number: item.number, reason: UG.errorText(item) });
       done.appendChild(li);
     }
   }
@@ -122,6 +142,35 @@
       for (const a of assets) select.add(new Option(`${a.type_name} ${a.name} (${a.ident}) · ${a.distance_m} m`, a.ident));
     } catch (e) { /* offline: no asset list */ }
   }
+  /* The whole catalogues, kept by the service worker: a search the server cannot
+     answer (offline) is answered from them, word by word as the server does (a code
+     starting with the word, or a name, plain name or keywords holding it). */
+  const catalogue = {};
+  function wholeCatalogue(kind) {
+    if (!catalogue[kind]) {
+      catalogue[kind] = fetch(`/api/v1/catalog/${kind}`, { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+        .catch((e) => { delete catalogue[kind]; throw e; });
+    }
+    return catalogue[kind];
+  }
+  function searchKept(types, q) {
+    const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    return types.filter((t) => {
+      const text = [t.name, t.plain_name, t.keywords].join("\n").toLowerCase();
+      return words.every((w) => t.code.toLowerCase().startsWith(w) || text.includes(w));
+    });
+  }
+  /* Online, the catalogues are fetched (and so kept) when no copy younger than a day is. */
+  async function keepCatalogues() {
+    for (const kind of ["matters", "components"]) {
+      try {
+        const kept = "caches" in window ? await caches.match(`/api/v1/catalog/${kind}`) : null;
+        const age = kept ? Date.now() - Date.parse(kept.headers.get("Date") || "") : NaN;
+        if (!(age < 86400000)) await wholeCatalogue(kind);
+      } catch (e) { /* offline: the kept copy, if any, serves */ }
+    }
+  }
   function recent() { try { return JSON.parse(localStorage.getItem("ug-recent-matters") || "[]"); } catch (e) { return []; } }
   function choose(code, name) {
     form.matter_code.value = code;
@@ -163,7 +212,12 @@
         if (!q) return;
         const found = [];
         for (const kind of ["matters", "components"]) {
-          try { const r = await fetch(`/api/v1/catalog/${kind}?q=${encodeURIComponent(q)}`); if (r.ok) found.push(...(await r.json()).slice(0, 10)); } catch (err) { /* offline */ }
+          try {
+            const r = await fetch(`/api/v1/catalog/${kind}?q=${encodeURIComponent(q)}`);
+            if (r.ok) found.push(...(await r.json()).slice(0, 10));
+          } catch (err) { /* offline: the kept catalogue */
+            try { found.push(...searchKept(await wholeCatalogue(kind), q).slice(0, 10)); } catch (e2) { /* none kept */ }
+          }
         }
         if (mine !== searching) return; /* a newer search, or the form was reset */
         out.innerHTML = "";
@@ -222,6 +276,7 @@
       navigator.geolocation.getCurrentPosition((p) => { here = { lat: p.coords.latitude, lng: p.coords.longitude }; loadTasks(); }, () => {}, { timeout: 5000 });
     }
     loadTasks();
+    if (form && navigator.onLine) keepCatalogues();
   })();
   window.UGInspector = {
     choose: choose,
