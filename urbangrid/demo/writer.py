@@ -7,6 +7,7 @@ import benchmark needs before importing component files (their USCCs appear in Z
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from urbangrid.assets.models import Component
 from urbangrid.calendars.models import WorkCalendar
 from urbangrid.catalog.models import CatalogType, Kind, Standard
+from urbangrid.common import clock
 from urbangrid.demo.generator import (
     CITY_NAME,
     GRID_VALID_FROM,
@@ -259,6 +261,14 @@ def write_places(city: DemoCity) -> int:
     return len(places)
 
 
+def patrolled_since() -> dt.date:
+    """The day the demo inspectors started patrolling their grids: the first day of the
+    month a year before today, so the assignments cover the sample cases walked through
+    the past weeks (``cases.py``) and a year of evaluation."""
+    today = clock.today_local()
+    return today.replace(year=today.year - 1, day=1)
+
+
 def write_accounts(city: DemoCity, departments: dict[str, Department]) -> int:
     """One account per role plus generated inspectors; every password is ``demo``.
 
@@ -283,9 +293,10 @@ def write_accounts(city: DemoCity, departments: dict[str, Department]) -> int:
         batch_size=BATCH_SIZE,
     )
     by_name = {u.username: u for u in users}
+    since = patrolled_since()
     InspectorGrid.objects.bulk_create(
         [
-            InspectorGrid(inspector=by_name[a.username], grid_code=code)
+            InspectorGrid(inspector=by_name[a.username], grid_code=code, started_on=since)
             for a in city.accounts
             for code in a.grid_codes
         ],

@@ -275,14 +275,84 @@ def evaluated_from(kind: str, key: str, district_code: str) -> bool:
     return bool(_in_scope(kind, [key], district_code))
 
 
-def _inspector_grids(keys: Iterable[str]) -> dict[str, list[str]]:
-    grids: dict[str, list[str]] = defaultdict(list)
-    ids = [int(k) for k in keys if k.isdigit()]
-    for inspector_id, code in InspectorGrid.objects.filter(inspector_id__in=ids).values_list(
-        "inspector_id", "grid_code"
+Span = tuple[dt.date, dt.date]
+"""The first and the last day (inclusive) of a stretch of days."""
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    """``spans`` sorted, with overlapping or touching ones joined."""
+    joined: list[Span] = []
+    for first, last in sorted(spans):
+        if joined and first <= joined[-1][1] + dt.timedelta(days=1):
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return joined
+
+
+def patrol_spans(
+    period: Period, *, district_code: str = "", inspector_ids: Iterable[int] | None = None
+) -> dict[str, dict[str, list[Span]]]:
+    """{inspector key: {grid code: [span, …]}}: the days of ``period`` on which each
+    inspector patrolled each grid (of the area ``district_code``, when given), from the
+    history of assignments: a grid counts for an inspector on the days they patrolled
+    it, never by today's assignments."""
+    rows = InspectorGrid.history.in_force_between(period.start, period.end)
+    if district_code:
+        rows = rows.filter(grid_code__startswith=district_code)
+    if inspector_ids is not None:
+        rows = rows.filter(inspector_id__in=list(inspector_ids))
+    found: dict[tuple[str, str], list[Span]] = defaultdict(list)
+    for inspector_id, code, started_on, ended_on in rows.values_list(
+        "inspector_id", "grid_code", "started_on", "ended_on"
     ):
-        grids[str(inspector_id)].append(code)
-    return grids
+        first = max(started_on, period.start)
+        last = period.end if ended_on is None else min(ended_on - dt.timedelta(days=1), period.end)
+        if first <= last:
+            found[(str(inspector_id), code)].append((first, last))
+    spans: dict[str, dict[str, list[Span]]] = defaultdict(dict)
+    for (inspector, code), days in found.items():
+        spans[inspector][code] = _merged(days)
+    return dict(spans)
+
+
+def _patrolled_grid_counters(
+    spans: dict[str, dict[str, list[Span]]],
+    period: Period,
+    district_code: str,
+    *,
+    all_keys: bool,
+) -> dict[str, dict[str, int]]:
+    """{inspector key: {"missed": …, "grid_filed": …}}: the grids' ``public_filed`` and
+    ``filed`` summed over the days each inspector patrolled them. One read per distinct
+    span (the whole period, and each span an assignment started or ended inside it);
+    ``all_keys`` reads every grid of the area for the whole period instead of listing
+    them."""
+    wanted: dict[Span, set[str]] = defaultdict(set)
+    for grids in spans.values():
+        for code, days in grids.items():
+            for span in days:
+                wanted[span].add(code)
+    whole = (period.start, period.end)
+    sums: dict[Span, Sums] = {}
+    for span, codes in wanted.items():
+        sums[span] = sum_counters(
+            ind.GRID,
+            Period("custom", *span),
+            prefix=district_code,
+            counters=("public_filed", "filed"),
+            keys=None if all_keys and span == whole else sorted(codes),
+        )
+    result: dict[str, dict[str, int]] = {}
+    for inspector, grids in spans.items():
+        missed = filed = 0
+        for code, days in grids.items():
+            for span in days:
+                row = sums[span].get(code, {})
+                missed += row.get("public_filed", 0)
+                filed += row.get("filed", 0)
+        result[inspector] = {"missed": missed, "grid_filed": filed}
+    return result
 
 
 def counters_for(
@@ -290,33 +360,23 @@ def counters_for(
 ) -> dict[str, dict[str, int]]:
     """{object key: {counter: value}} of the objects of ``kind`` evaluated from the area
     ``district_code`` in ``period``: the stored counters and the derived ones (an
-    inspector's 漏报数 ``missed`` and ``grid_filed`` from the grids they patrol, then
-    ``indicators.derived``). What ``evaluate`` shows, and a trend reads (``key``: that
-    object only, with the same figures)."""
+    inspector's 漏报数 ``missed`` and ``grid_filed`` from the grids they patrolled, each
+    on the days they patrolled it (``patrol_spans``), then ``indicators.derived``). What
+    ``evaluate`` shows, and a trend reads (``key``: that object only, with the same
+    figures)."""
     prefix = district_code[: ind.AREA_CODE_LENGTH[kind]] if kind in ind.AREA_KINDS else ""
     sums = sum_counters(kind, period, prefix=prefix, key=key)
     if kind == ind.INSPECTOR:
-        patrolling = InspectorGrid.objects.filter(grid_code__startswith=district_code)
-        if key:
-            patrolling = (
-                patrolling.filter(inspector_id=int(key)) if key.isdigit() else patrolling.none()
+        if key and not key.isdigit():
+            spans = {}
+        else:
+            spans = patrol_spans(
+                period, district_code=district_code, inspector_ids=[int(key)] if key else None
             )
-        inspectors = set(sums) | {
-            str(pk) for pk in patrolling.values_list("inspector_id", flat=True)
-        }
-        assigned = _inspector_grids(inspectors)
-        grid_sums = sum_counters(
-            ind.GRID,
-            period,
-            prefix=district_code,
-            counters=("public_filed", "filed"),
-            keys=[c for codes in assigned.values() for c in codes] if key else None,
-        )
-        for inspector in inspectors:
+        patrolled = _patrolled_grid_counters(spans, period, district_code, all_keys=not key)
+        for inspector in set(sums) | set(spans):
             row = sums.setdefault(inspector, {})
-            codes = assigned.get(inspector, [])
-            row["missed"] = sum(grid_sums.get(c, {}).get("public_filed", 0) for c in codes)
-            row["grid_filed"] = sum(grid_sums.get(c, {}).get("filed", 0) for c in codes)
+            row.update(patrolled.get(inspector, {"missed": 0, "grid_filed": 0}))
     keys = _in_scope(kind, sums, district_code)
     return {k: ind.derived(kind, sums[k], config) for k in keys}
 
@@ -453,6 +513,10 @@ def _derived_sources(counter: str, config: dict[str, Any]) -> set[str]:
     return {counter}
 
 
+def _covers(spans: list[Span], day: dt.date) -> bool:
+    return any(first <= day <= last for first, last in spans)
+
+
 def cases_behind(
     kind: str, key: str, counter: str, period: Period, district_code: str
 ) -> list[dict[str, Any]]:
@@ -460,11 +524,11 @@ def cases_behind(
     number, the day booked and how much (replayed from their events)."""
     config = config_for(district_code)
     wanted_kind, wanted_keys = kind, {key}
+    patrolled: dict[str, list[Span]] | None = None  # the grids' days, for missed/grid_filed
     if kind == ind.INSPECTOR and counter in ("missed", "grid_filed"):
         wanted_kind = ind.GRID
-        wanted_keys = set(
-            InspectorGrid.objects.filter(inspector_id=int(key)).values_list("grid_code", flat=True)
-        )
+        patrolled = patrol_spans(period, inspector_ids=[int(key)]).get(key, {})
+        wanted_keys = set(patrolled)
         counter = "public_filed" if counter == "missed" else "filed"
     sources = _derived_sources(counter, config)
     begin, finish = _utc_bounds(period.start, period.end)
@@ -495,6 +559,7 @@ def cases_behind(
             and c in sources
             and period.start <= day <= period.end
             and n
+            and (patrolled is None or _covers(patrolled[o], day))
         ):
             found.append({"number": numbers[pk], "day": day.isoformat(), "counter": c, "value": n})
     found.sort(key=lambda f: (f["day"], f["number"]))

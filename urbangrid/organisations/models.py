@@ -4,13 +4,16 @@ responsibility rules (责任规则) that say which department answers for what, 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from urbangrid.common import clock
 from urbangrid.organisations.uscc import uscc_error
 
 # Which levels a department of each level may sit under (``None`` = no parent).
@@ -186,22 +189,111 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+class InspectorGridQuerySet(models.QuerySet["InspectorGrid"]):
+    def in_force_on(self, day: dt.date) -> InspectorGridQuerySet:
+        """Assignments in force on ``day``: started on or before it, not ended by it."""
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day)
+
+    def current(self) -> InspectorGridQuerySet:
+        """Assignments in force today (local day)."""
+        return self.in_force_on(clock.today_local())
+
+    def in_force_between(self, first: dt.date, last: dt.date) -> InspectorGridQuerySet:
+        """Assignments in force on at least one day from ``first`` to ``last`` (inclusive)."""
+        return self.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=first), started_on__lte=last
+        ).exclude(ended_on=F("started_on"))
+
+
+class CurrentInspectorGridManager(models.Manager["InspectorGrid"]):
+    """``InspectorGrid.objects``: the assignments in force today, so every "which grids
+    does this inspector patrol now" (access, task lists, notifications) reads today's."""
+
+    def get_queryset(self) -> InspectorGridQuerySet:
+        return InspectorGridQuerySet(self.model, using=self._db).current()
+
+
 class InspectorGrid(models.Model):
-    """A unit grid an inspector (监督员) patrols. By code, so it survives grid versions."""
+    """An inspector's (监督员) patrol assignment (责任网格) to a unit grid, by code so it
+    survives grid versions, from ``started_on`` until ``ended_on`` (the first day no
+    longer patrolled; empty = still patrolled): half-open, as ``UnitGrid.valid_to``.
+
+    History: reassigning ends the assignment (``services.end_assignment``) and adds a
+    new one; rows are never deleted or moved. ``objects`` holds today's assignments;
+    ``history`` every one, for the evaluation of past days (``evaluation.selectors``).
+    """
 
     inspector = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grid_assignments")
     grid_code = models.CharField(_("grid code"), max_length=15)
+    started_on = models.DateField(
+        _("started on"),
+        default=clock.today_local,
+        help_text=_("The first day the inspector patrols the grid."),
+    )
+    ended_on = models.DateField(
+        _("ended on"),
+        null=True,
+        blank=True,
+        help_text=_("The first day the inspector no longer patrols the grid (empty: still)."),
+    )
+
+    objects = CurrentInspectorGridManager()
+    history = InspectorGridQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspector grid")
         verbose_name_plural = _("inspector grids")
         constraints = [
-            models.UniqueConstraint(fields=["inspector", "grid_code"], name="inspector_grid_unique")
+            models.UniqueConstraint(
+                fields=["inspector", "grid_code"],
+                condition=Q(ended_on__isnull=True),
+                name="inspector_grid_open_unique",
+                violation_error_message=_(
+                    "This inspector already has an open assignment to this grid."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="inspector_grid_ends_after_start",
+                violation_error_message=_("An assignment cannot end before it starts."),
+            ),
         ]
         indexes = [models.Index(fields=["grid_code"], name="inspector_grid_code_idx")]
 
     def __str__(self) -> str:
         return self.grid_code
+
+    def clean(self) -> None:
+        """Refuse an end before the start and an assignment that overlaps another of the
+        same inspector and grid (one already in force on one of its days)."""
+        super().clean()
+        if self.started_on is None or self.inspector_id is None or not self.grid_code:
+            return
+        if self.ended_on is not None and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": _("An assignment cannot end before it starts.")})
+        others = InspectorGrid.history.filter(
+            inspector_id=self.inspector_id, grid_code=self.grid_code
+        ).exclude(pk=self.pk)
+        if self.ended_on is not None:
+            others = others.filter(started_on__lt=self.ended_on)
+        clash = (
+            others.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=self.started_on))
+            .exclude(ended_on=F("started_on"))
+            .order_by("started_on")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                _(
+                    "%(inspector)s already patrols grid %(grid)s from %(start)s; "
+                    "end that assignment first."
+                )
+                % {
+                    "inspector": self.inspector.username,
+                    "grid": self.grid_code,
+                    "start": clash.started_on.isoformat(),
+                }
+            )
 
 
 class AreaLevel(models.TextChoices):

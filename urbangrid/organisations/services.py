@@ -1,4 +1,5 @@
-"""The organisations app's public face: API tokens and responsibility (责任) resolution.
+"""The organisations app's public face: API tokens, inspectors' patrol assignments and
+responsibility (责任) resolution.
 
 Responsibility follows "components: owner first, then locality; events: locality first,
 then owner" (部件先属主后属地, 事件先属地后属主). Within one basis, a rule for the exact
@@ -17,6 +18,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext
+
 from urbangrid.assets.models import Component
 from urbangrid.catalog.cache import ProcessCache, invalidate_on_change
 from urbangrid.catalog.models import CatalogType, Standard
@@ -26,6 +31,7 @@ from urbangrid.organisations.models import (
     AreaLevel,
     Basis,
     Department,
+    InspectorGrid,
     ResponsibilityRule,
     User,
 )
@@ -113,6 +119,66 @@ def revoke_token(token: ApiToken | str) -> bool:
     if revoked and isinstance(token, ApiToken):
         token.revoked_at = now
     return revoked
+
+
+# ------------------------------------------------------------------ patrol assignments
+#
+# An assignment is never deleted or moved: it ends (``ended_on``, the first day no longer
+# patrolled) and a new one starts, so the evaluation of any past day reads the grids each
+# inspector patrolled on that day. ``on`` may be a past day for scripts and loaders; the
+# admin, where people work, accepts only today or later (figures shown stay as shown).
+
+
+def assign_grid(inspector: User, grid_code: str, *, on: dt.date | None = None) -> InspectorGrid:
+    """Start ``inspector``'s patrol of ``grid_code`` on ``on`` (default today). A
+    ``ValidationError`` when they already patrol it on one of the days from ``on``."""
+    assignment = InspectorGrid(
+        inspector=inspector, grid_code=grid_code, started_on=on or clock.today_local()
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+def end_assignment(assignment: InspectorGrid, *, on: dt.date | None = None) -> InspectorGrid:
+    """End an open ``assignment`` on ``on`` (default today): from that day the inspector
+    no longer patrols the grid. The only change an assignment takes; a
+    ``ValidationError`` for one already ended or a day before its start."""
+    day = on or clock.today_local()
+    with transaction.atomic():
+        row = InspectorGrid.history.select_for_update().get(pk=assignment.pk)
+        if row.ended_on is not None:
+            raise ValidationError(
+                gettext("This assignment already ended on %(day)s.")
+                % {"day": row.ended_on.isoformat()}
+            )
+        if day < row.started_on:
+            raise ValidationError(gettext("An assignment cannot end before it starts."))
+        row.ended_on = day
+        row.save(update_fields=["ended_on"])
+    assignment.ended_on = day
+    return row
+
+
+def reassign_grid(
+    grid_code: str, *, from_inspector: User, to_inspector: User, on: dt.date | None = None
+) -> InspectorGrid:
+    """Hand ``grid_code`` from one inspector to another on ``on`` (default today): the
+    open assignment of ``from_inspector`` ends that day and one of ``to_inspector``
+    starts that day. The new assignment; a ``ValidationError`` when ``from_inspector``
+    has no open assignment to the grid or ``to_inspector`` already patrols it."""
+    day = on or clock.today_local()
+    with transaction.atomic():
+        old = InspectorGrid.history.filter(
+            inspector=from_inspector, grid_code=grid_code, ended_on__isnull=True
+        ).first()
+        if old is None:
+            raise ValidationError(
+                gettext("%(inspector)s does not patrol grid %(grid)s.")
+                % {"inspector": from_inspector.username, "grid": grid_code}
+            )
+        end_assignment(old, on=day)
+        return assign_grid(to_inspector, grid_code, on=day)
 
 
 # -------------------------------------------------------------------- responsibility
