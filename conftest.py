@@ -74,15 +74,26 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Debian's Chromium (never a downloaded browser), headless, through Playwright."""
+    """Debian's Chromium (never a downloaded browser), headless, through Playwright.
+
+    Playwright's sync API runs an event loop in this thread (in another greenlet), so
+    while the browser is open the thread counts as "async": Django keeps the database
+    connections the test itself opens in a context-local store (asgiref's ``Local``),
+    apart from the thread's own ones that pytest-django closes. Those are closed here,
+    while the loop still runs; otherwise one stays open and the test database cannot be
+    dropped at the end of the run ("is being accessed by other users").
+    """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # itself are still synchronous.
+    # The ORM calls of the test itself are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
         )
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            connections.close_all()

@@ -6,7 +6,9 @@ Each resource has its own module with a ``router``; handlers parse input, call a
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from django.http import HttpRequest
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI, Router
 
 from urbangrid.api import (
     auth,
@@ -20,7 +22,7 @@ from urbangrid.api import (
     map,
     organisations,
 )
-from urbangrid.api.errors import register_error_handlers
+from urbangrid.api.errors import NotFound, register_error_handlers
 
 api = NinjaAPI(
     title="urbangrid API",
@@ -41,3 +43,20 @@ api.add_router("/v1/evaluation", evaluation.router)
 api.add_router("/v1/map", map.router)
 api.add_router("/v1/intake", intake.router)
 api.add_router("/v1/hotline", hotline.router)
+
+# Last: any other path under /api/ is a structured 404, not Django's HTML page.
+unknown = Router()
+
+
+@unknown.api_operation(
+    ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:rest}",
+    include_in_schema=False,
+)
+def no_such_endpoint(request: HttpRequest, rest: str) -> None:
+    raise NotFound(
+        "not_found", gettext_noop("no such API endpoint: %(path)s"), params={"path": request.path}
+    )
+
+
+api.add_router("", unknown)

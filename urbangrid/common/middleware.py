@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
@@ -26,11 +27,18 @@ def _normalise(value: str | None) -> str | None:
     return value if value in _SUPPORTED else None
 
 
+def _from_query(request: HttpRequest) -> str | None:
+    try:
+        return _normalise(request.GET.get("lang"))
+    except TooManyFieldsSent:  # a query string refused at the edge (middleware_input)
+        return None
+
+
 def language_of(request: HttpRequest) -> str:
     """The language a request asks for: ``?lang=``, else the language cookie, else the
     default (Simplified Chinese). For code that answers before ``LanguageMiddleware``."""
     return (
-        _normalise(request.GET.get("lang"))
+        _from_query(request)
         or _normalise(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
         or settings.LANGUAGE_CODE
     )
@@ -41,7 +49,7 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from_query = _normalise(request.GET.get("lang"))
+        from_query = _from_query(request)
         language = language_of(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -17,16 +17,35 @@ import logging
 from collections.abc import Callable
 
 from django.db import DataError, InterfaceError, OperationalError, close_old_connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_noop
 
-from urbangrid.common.middleware import language_of
+from urbangrid.common.errors import error_response
 
 log = logging.getLogger("urbangrid.db")
 
 RETRY_AFTER_SECONDS = 5
 _JSON_PREFIXES = ("/api/", "/open311/")
+
+
+def unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """503 with ``Retry-After``: the structured error for the API (whose exception
+    handlers call this too), plain text elsewhere."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+    close_old_connections()
+    response: HttpResponse
+    if request.path.startswith(_JSON_PREFIXES):
+        response = error_response(
+            request, 503, "unavailable", gettext_noop("the database is unavailable; retry shortly")
+        )
+    else:
+        response = HttpResponse(
+            "Service temporarily unavailable; retry shortly.\n",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -37,11 +56,11 @@ class DatabaseUnavailableMiddleware:
         try:
             return self.get_response(request)
         except (OperationalError, InterfaceError) as exc:
-            return self.unavailable(request, exc)
+            return unavailable(request, exc)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError | InterfaceError):
-            return self.unavailable(request, exception)
+            return unavailable(request, exception)
         if isinstance(exception, DataError):
             # A value the database cannot store (NUL in text, a number out of range):
             # bad input, not a server fault; the request's transaction rolled back.
@@ -51,23 +70,3 @@ class DatabaseUnavailableMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return None
-
-    def unavailable(self, request: HttpRequest, exc: Exception) -> HttpResponse:
-        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
-        close_old_connections()
-        if request.path.startswith(_JSON_PREFIXES):
-            message = gettext_noop("the database is unavailable; retry shortly")
-            with translation.override(language_of(request)):
-                display = gettext(message)
-            response: HttpResponse = JsonResponse(
-                {"code": "unavailable", "message": message, "field": None, "display": display},
-                status=503,
-            )
-        else:
-            response = HttpResponse(
-                "Service temporarily unavailable; retry shortly.\n",
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
