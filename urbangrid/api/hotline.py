@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from urbangrid.api.auth import api_auth, current_user
 from urbangrid.api.errors import ERRORS, NotFound
 from urbangrid.api.intake import respond
+from urbangrid.api.params import Lat, Lng, RadiusM
 from urbangrid.cases.services import find_matter
 from urbangrid.cases.workflow import SATISFACTION_CHOICES
 from urbangrid.hotline import services
@@ -161,7 +162,7 @@ def knowledge(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
 
 @router.get("/similar", response={200: list[dict[str, Any]], **ERRORS}, summary="Similar cases")
 def similar(
-    request: HttpRequest, matter_code: str, lng: float, lat: float, radius_m: float | None = None
+    request: HttpRequest, matter_code: str, lng: Lng, lat: Lat, radius_m: RadiusM = None
 ) -> list[dict[str, Any]]:
     """Open cases of the same matter within the radius (default 50 m), nearest first, with
     their progress: attach the call instead of opening a new order."""

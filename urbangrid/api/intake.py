@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from urbangrid.api.auth import api_auth, current_user
 from urbangrid.api.cases import ReportIn
 from urbangrid.api.errors import ERRORS, ApiError, ErrorOut, NotFound
+from urbangrid.api.params import Lat, Lng, OptionalLat, OptionalLng, RadiusM
 from urbangrid.cases.access import access_case
 from urbangrid.cases.services import Report, find_matter
 from urbangrid.intake import photos as photo_store
@@ -169,7 +170,7 @@ class TaskOut(Schema):
 
 @router.get("/tasks", auth=api_auth, response={200: list[TaskOut], **ERRORS}, summary="My tasks")
 def my_tasks(
-    request: HttpRequest, lng: float | None = None, lat: float | None = None
+    request: HttpRequest, lng: OptionalLng = None, lat: OptionalLat = None
 ) -> list[dict[str, Any]]:
     """Verify (核实) and check (核查) tasks in my grids, nearest first."""
     user = current_user(request)
@@ -229,13 +230,13 @@ class AssetOut(Schema):
 @router.get("/assets/nearby", auth=api_auth, response=list[AssetOut], summary="Assets near")
 def assets_nearby(
     request: HttpRequest,
-    lng: float,
-    lat: float,
-    radius_m: float = 30,
+    lng: Lng,
+    lat: Lat,
+    radius_m: RadiusM = None,
     type_code: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Components (部件) of the inventory within ``radius_m`` (default 30 m)."""
-    radius = min(max(radius_m, 1), 200)
+    """Components (部件) of the inventory within ``radius_m`` (default 30 m, at most 200)."""
+    radius = min(max(30 if radius_m is None else radius_m, 1), 200)
     return [
         {
             "ident": c.ident,
@@ -280,9 +281,9 @@ def _similar(items: list[selectors.Nearby]) -> list[dict[str, Any]]:
 def similar(
     request: HttpRequest,
     matter_code: str,
-    lng: float,
-    lat: float,
-    radius_m: float | None = None,
+    lng: Lng,
+    lat: Lat,
+    radius_m: RadiusM = None,
 ) -> list[dict[str, Any]]:
     user = current_user(request)
     matter = find_matter(matter_code)

@@ -82,7 +82,9 @@ def map_cases(
     bbox: QueryEx[str, P(description="minlng,minlat,maxlng,maxlat (WGS84)")],
     zoom: QueryEx[int, P(ge=0, le=22)] = 14,
     light: Literal["", "green", "yellow", "red"] = "",
-    status: list[str] | None = None,
+    status: QueryEx[
+        list[str] | None, P(description="statuses to show instead of the open ones (repeat)")
+    ] = None,
 ) -> dict[str, Any]:
     user = current_user(request)
     statuses = [s for s in status or [] if s in CaseStatus.values] or None

@@ -27,11 +27,7 @@ ABSURD = {
 }
 """Values put in every query and path parameter of every operation."""
 
-KNOWN_BUGS = {
-    ("GET /api/v1/intake/assets/nearby", "out of float range"): (
-        "lng/lat/radius_m accept inf: ValueError (math domain error) in assets_near"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 """(operation, kind) pairs that still fail, each pinned below by a strict xfail."""
 
 

@@ -102,3 +102,14 @@ def test_cells_are_whole_whatever_the_edge_of_the_view(world, as_user):
         assert data["total"] == 1, user.username
         (cell,) = data["cells"]
         assert (cell["lng"], cell["lat"]) == (round(case.lng, 6), round(case.lat, 6))
+
+
+def test_map_shows_the_statuses_asked_in_the_query(world, as_user):
+    case = world.report()
+    client = as_user(world.dispatcher)
+    view = {"bbox": BOX, "zoom": 17}
+    assert client.get("/api/v1/map/cases", {**view, "status": case.status}).json()["total"] == 1
+    # Read from the query (it used to be read from a body a GET has not): closed only.
+    assert client.get("/api/v1/map/cases", {**view, "status": "closed"}).json()["total"] == 0
+    both = client.get("/api/v1/map/cases", {**view, "status": ["closed", case.status]}).json()
+    assert both["total"] == 1
