@@ -256,3 +256,13 @@ def browser_sign_in(
     page.click("button[type=submit]")
     page.wait_for_load_state()
     return context, page
+
+
+def wait_until(page: Any, script: str, timeout: float = 20_000) -> None:
+    """Until ``script`` is true. Unlike ``page.wait_for_function`` (for which a promise is
+    simply a true value), ``page.evaluate`` waits for a promise's answer."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(script):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {script}")
+        page.wait_for_timeout(100)

@@ -11,7 +11,7 @@ import pytest
 from urbangrid.cases.models import Case
 from urbangrid.cases.tests.conftest import build_world
 from urbangrid.intake.views import SHELL_VERSION
-from urbangrid.testing import browser_sign_in
+from urbangrid.testing import browser_sign_in, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -84,8 +84,8 @@ def test_the_app_scripts_come_fresh_from_the_network_and_from_the_cache_offline(
         f".then((c) => c.put('{script}', new Response('/* stale copy */')))"
     )
     assert "makeMap" in page.evaluate(fetch)
-    page.wait_for_function(
-        f"caches.match('{script}').then((r) => r.text()).then((t) => t.includes('makeMap'))"
+    wait_until(
+        page, f"caches.match('{script}').then((r) => r.text()).then((t) => t.includes('makeMap'))"
     )
 
     context.set_offline(True)

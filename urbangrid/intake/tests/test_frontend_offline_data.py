@@ -5,13 +5,12 @@ addresses)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 
 from urbangrid.cases.tests.conftest import build_world
-from urbangrid.testing import browser_sign_in
+from urbangrid.testing import browser_sign_in, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,16 +35,6 @@ NEEDED = [
     "/api/v1/geo/grids.geojson",
     "/api/v1/intake/tasks",
 ]
-
-
-def wait_until(page: Any, script: str, timeout: float = 20_000) -> None:
-    """Until ``script`` is true. Unlike ``page.wait_for_function`` (for which a promise is
-    simply a true value), ``page.evaluate`` waits for a promise's answer."""
-    deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(script):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} ms: {script}")
-        page.wait_for_timeout(100)
 
 
 def test_after_one_visit_the_app_shows_grids_tasks_and_matters_offline(
