@@ -223,6 +223,7 @@ def test_an_unexpected_fault_is_a_structured_500_and_is_logged(
         "code": "error",
         "message": "an unexpected error occurred; it has been logged",
         "field": None,
+        "display": "发生意外错误，已记录",  # the request's language, the default here
     }
     (record,) = [r for r in caplog.records if r.name == "django.request"]
     assert record.exc_info is not None

@@ -3,11 +3,13 @@ it; ``InspectorGrid.objects`` (and ``user.grid_assignments``) answer today's gri
 ``InspectorGrid.history`` every assignment."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from urbangrid.common.clock import SHANGHAI
 from urbangrid.organisations.models import InspectorGrid, Role
@@ -15,6 +17,14 @@ from urbangrid.organisations.services import assign_grid, end_assignment, reassi
 from urbangrid.testing import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The refusals are matched in English (the default language translates them)."""
+    with translation.override("en"):
+        yield
+
 
 GRID = "110101001001001"
 OTHER = "110101001001002"
