@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .test_frontend_offline_data import wait_until
+from urbangrid.testing import wait_until
 
 pytestmark = [
     pytest.mark.browser,
