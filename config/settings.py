@@ -229,5 +229,9 @@ URBANGRID_MAX_PHOTO_PIXELS = env_int("MAX_PHOTO_PIXELS", 40_000_000)
 URBANGRID_CALLBACK_REOPEN = env_str("CALLBACK_REOPEN", "unsolved_and_unsatisfied")
 URBANGRID_CALLBACK_ATTEMPTS = env_int("CALLBACK_ATTEMPTS", 3)  # calls before "unreachable"
 URBANGRID_CALLBACK_GAP_MINUTES = env_int("CALLBACK_GAP_MINUTES", 120)  # between attempts; 0: none
+if not 0 <= URBANGRID_CALLBACK_GAP_MINUTES <= 7 * 24 * 60:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CALLBACK_GAP_MINUTES must be 0 to 10080 (a week)")
 URBANGRID_BENCH_ENDPOINTS = env_bool("URBANGRID_BENCH_ENDPOINTS", False) and not IS_PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -83,11 +83,12 @@ def map_cases(
     zoom: QueryEx[int, P(ge=0, le=22)] = 14,
     light: Literal["", "green", "yellow", "red"] = "",
     status: QueryEx[
-        list[str] | None, P(description="statuses to show instead of the open ones (repeat)")
+        list[CaseStatus] | None,
+        P(description="statuses to show instead of the open ones (repeat the parameter)"),
     ] = None,
 ) -> dict[str, Any]:
     user = current_user(request)
-    statuses = [s for s in status or [] if s in CaseStatus.values] or None
+    statuses = [str(s) for s in status] if status else None
     data = selectors.map_cases(user, _bbox(bbox), zoom, statuses=statuses, light=light)
     return {
         "mode": data.mode,

@@ -527,7 +527,9 @@ def cases_behind(
     patrolled: dict[str, list[Span]] | None = None  # the grids' days, for missed/grid_filed
     if kind == ind.INSPECTOR and counter in ("missed", "grid_filed"):
         wanted_kind = ind.GRID
-        patrolled = patrol_spans(period, inspector_ids=[int(key)]).get(key, {})
+        patrolled = patrol_spans(period, inspector_ids=[int(key)], district_code=district_code).get(
+            key, {}
+        )
         wanted_keys = set(patrolled)
         counter = "public_filed" if counter == "missed" else "filed"
     sources = _derived_sources(counter, config)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
@@ -266,6 +267,8 @@ def next_attempt_at(last_attempt_at: dt.datetime | None) -> dt.datetime | None:
     if last_attempt_at is None or not gap:
         return None
     at = last_attempt_at + gap
+    if at.second or at.microsecond:  # shown to the minute: the minute it is allowed in
+        at = at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     return at if at > clock.now() else None
 
 
@@ -445,7 +448,8 @@ def record_callback(
             "done": reached or attempts >= limit,
         }
         later = None if body["done"] else next_attempt_at(now)
-        body["next_attempt_at"] = later.isoformat() if later else None
+        # As the list's ``next_attempt_at`` (the API's JSON encoder), and storable as JSON.
+        body["next_attempt_at"] = DjangoJSONEncoder().default(later) if later else None
         if body["done"]:
             text = note.strip() or ("" if reached else f"回访{attempts}次均未接通，按回访规则结束")
             result = {"reached": reached, "solved": solved, "satisfaction": satisfaction}

@@ -151,7 +151,12 @@ class InspectorGridAdmin(admin.ModelAdmin[InspectorGrid]):
     def end_selected(self, request: HttpRequest, queryset: QuerySet[InspectorGrid]) -> None:
         count = 0
         for assignment in queryset.filter(ended_on__isnull=True):
-            end_assignment(assignment)
+            try:
+                end_assignment(assignment)
+            except forms.ValidationError as exc:  # e.g. one that starts after today
+                refusal = " ".join(exc.messages)
+                self.message_user(request, f"{assignment}: {refusal}", messages.ERROR)
+                continue
             count += 1
         self.message_user(request, _("%(n)d assignment(s) ended.") % {"n": count}, messages.SUCCESS)
 

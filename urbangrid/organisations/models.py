@@ -207,7 +207,8 @@ class InspectorGridQuerySet(models.QuerySet["InspectorGrid"]):
 
 class CurrentInspectorGridManager(models.Manager["InspectorGrid"]):
     """``InspectorGrid.objects``: the assignments in force today, so every "which grids
-    does this inspector patrol now" (access, task lists, notifications) reads today's."""
+    does this inspector patrol now" (access, task lists, notifications) reads today's.
+    Not the default manager: Django's forms and serialisers must see every row."""
 
     def get_queryset(self) -> InspectorGridQuerySet:
         return InspectorGridQuerySet(self.model, using=self._db).current()
@@ -220,7 +221,8 @@ class InspectorGrid(models.Model):
 
     History: reassigning ends the assignment (``services.end_assignment``) and adds a
     new one; rows are never deleted or moved. ``objects`` holds today's assignments;
-    ``history`` every one, for the evaluation of past days (``evaluation.selectors``).
+    ``history`` (the default manager, so also ``user.grid_assignments``) every one, for
+    the evaluation of past days (``evaluation.selectors``).
     """
 
     inspector = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grid_assignments")
@@ -243,6 +245,9 @@ class InspectorGrid(models.Model):
     class Meta:
         verbose_name = _("inspector grid")
         verbose_name_plural = _("inspector grids")
+        # Every row, for Django's own use (admin forms, ``dumpdata``, related managers):
+        # ``objects`` filters to today and would make ended rows invisible to them.
+        default_manager_name = "history"
         constraints = [
             models.UniqueConstraint(
                 fields=["inspector", "grid_code"],

@@ -36,7 +36,13 @@ from urbangrid.catalog.models import CatalogType
 from urbangrid.common import clock
 from urbangrid.geo.models import Street
 from urbangrid.organisations import services as responsibility
-from urbangrid.organisations.models import Department, ResponsibilityRule, Role, User
+from urbangrid.organisations.models import (
+    Department,
+    InspectorGrid,
+    ResponsibilityRule,
+    Role,
+    User,
+)
 from urbangrid.organisations.permissions import Permission, has_permission
 
 S = CaseStatus
@@ -86,7 +92,7 @@ def _mine(*statuses: CaseStatus) -> Callable[[User], Q]:
 
 def _in_grids(*statuses: CaseStatus) -> Callable[[User], Q]:
     def where(user: User) -> Q:
-        grids = user.grid_assignments.values("grid_code")
+        grids = InspectorGrid.objects.filter(inspector=user).values("grid_code")  # today's
         return Q(status__in=[s.value for s in statuses], grid_code__in=grids)
 
     return where

@@ -163,3 +163,37 @@ def test_the_end_action_ends_open_assignments_today(admin_client, ann):
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.ended_on == clock.today_local()
+
+
+def test_an_inspector_with_ended_and_future_assignments_can_still_be_saved(admin_client, ann):
+    """The inline's rows are found through the default manager: were it today's
+    assignments only, an ended or future row would be "not a valid choice" and the user
+    could never be saved again after a reassignment."""
+    ended = end_assignment(assign_grid(ann, OTHER, on=LONG_AGO), on=dt.date(2025, 6, 1))
+    current = assign_grid(ann, GRID, on=LONG_AGO)
+    future = assign_grid(ann, OTHER, on=clock.today_local() + dt.timedelta(days=3))
+    data = inline_data(ann, [(current, ""), (future, ""), (ended, "2025-06-01")])
+    data["first_name"] = "Ann"
+    response = admin_client.post(f"/admin/organisations/user/{ann.pk}/change/", data)
+    assert response.status_code == 302
+    ann.refresh_from_db()
+    assert ann.first_name == "Ann"
+    assert InspectorGrid.history.filter(inspector=ann).count() == 3
+
+
+def test_ending_an_assignment_that_has_not_started_is_refused_not_a_500(admin_client, ann):
+    future = assign_grid(ann, GRID, on=clock.today_local() + dt.timedelta(days=3))
+    current = assign_grid(ann, OTHER, on=LONG_AGO)
+    response = admin_client.post(
+        "/admin/organisations/inspectorgrid/",
+        {"action": "end_selected", "_selected_action": [future.pk, current.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    future.refresh_from_db()
+    current.refresh_from_db()
+    assert future.ended_on is None
+    assert current.ended_on == clock.today_local()
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("cannot end before it starts" in m for m in shown), shown
+    assert "1 assignment(s) ended." in shown

@@ -1,6 +1,6 @@
 """Inspectors' patrol assignments are dated: reassigning ends the old one, never deletes
-it; ``InspectorGrid.objects`` (and ``user.grid_assignments``) answer today's grids,
-``InspectorGrid.history`` every assignment."""
+it; ``InspectorGrid.objects`` answers today's grids, ``InspectorGrid.history`` (the
+default manager, so ``user.grid_assignments`` too) every assignment."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -72,12 +72,14 @@ def test_objects_and_grid_assignments_hold_the_assignments_in_force_today(inspec
                     InspectorGrid.objects.filter(inspector=user).values_list("grid_code", flat=True)
                 )
                 for user in (ann, bob)
-            } | {"bob via user": [g.grid_code for g in bob.grid_assignments.all()]}
+            } | {"bob via user": [g.grid_code for g in bob.grid_assignments.current()]}
 
     assert patrolled(dt.date(2025, 12, 14)) == {"ann": [GRID, OTHER], "bob": [], "bob via user": []}
     # The end day is the first day no longer patrolled: the new inspector has it.
     assert patrolled(DEC_15) == {"ann": [OTHER], "bob": [GRID], "bob via user": [GRID]}
     assert InspectorGrid.history.count() == 3
+    assert bob.grid_assignments.count() == 1  # the default manager: every row
+    assert ann.grid_assignments.count() == 2
 
 
 def test_an_assignment_in_force_on_a_day(inspectors):

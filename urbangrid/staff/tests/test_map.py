@@ -113,3 +113,12 @@ def test_map_shows_the_statuses_asked_in_the_query(world, as_user):
     assert client.get("/api/v1/map/cases", {**view, "status": "closed"}).json()["total"] == 0
     both = client.get("/api/v1/map/cases", {**view, "status": ["closed", case.status]}).json()
     assert both["total"] == 1
+
+
+def test_an_unknown_status_is_a_400_not_the_open_cases(world, as_user):
+    world.report()
+    response = as_user(world.dispatcher).get(
+        "/api/v1/map/cases", {"bbox": BOX, "zoom": 17, "status": "bogus"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
