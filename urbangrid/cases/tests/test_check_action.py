@@ -135,6 +135,8 @@ def test_apply_action_checks_through_check_action_on_the_locked_row(world, monke
     original = services.check_action
 
     def spy(case: Case, action: str, **kwargs: Any) -> Any:
+        # Asked inside apply_action's transaction, where the row was read for update.
+        assert connection.in_atomic_block
         asked.append((case.number, action, kwargs["data"]))
         return original(case, action, **kwargs)
 

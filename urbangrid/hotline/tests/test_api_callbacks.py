@@ -227,13 +227,12 @@ def test_an_attempt_too_soon_after_the_last_is_refused_then_accepted_after_the_g
         "the last call to the requester, at 2025-09-29 09:00, did not reach them; call again "
         "from 2025-09-29 11:00 (at least 120 minutes between attempts)"
     )
-    # In the reader's language once the catalogues carry the message (``display`` is
-    # left out until then).
+    # And in the reader's language (the default, Simplified Chinese).
     zh = (
         "上次回访（2025-09-29 09:00）未接通；请于 2025-09-29 11:00 后再拨"
         "（两次尝试至少间隔 120 分钟）"
     )
-    assert body.get("display", zh) == zh
+    assert body["display"] == zh
     assert CallbackAttempt.objects.count() == 1  # the refused call left nothing
     frozen.shift(dt.timedelta(minutes=1))
     assert due(api, world.operator)[0]["next_attempt_at"] is None  # may call now
