@@ -242,3 +242,16 @@ def test_an_unknown_endpoint_is_a_structured_404(client: Client, method: str, pa
 def test_the_unknown_endpoint_route_is_not_in_the_openapi(client: Client) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     assert not [path for path in paths if "rest" in path]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("delete", "/api/v1/cases"), ("put", "/api/v1/geo/districts")]
+)
+def test_a_method_an_endpoint_does_not_take_is_a_structured_405(
+    admin: Client, method: str, path: str
+) -> None:
+    response = getattr(admin, method)(path)
+    assert response.status_code == 405
+    body = assert_structured(response)
+    assert body["code"] == "method_not_allowed"
+    assert body["message"] == f"{method.upper()} is not allowed here"
