@@ -17,6 +17,7 @@ from pydantic import Field, create_model
 
 from urbangrid.api.auth import api_auth, current_user
 from urbangrid.api.errors import ERRORS
+from urbangrid.api.params import BodyLat, BodyLng
 from urbangrid.cases import selectors, services
 from urbangrid.cases.access import access_case, allowed_actions
 from urbangrid.cases.models import Attachment, AttachmentKind, Case, CaseEvent
@@ -41,8 +42,8 @@ router = Router(tags=["cases"], auth=api_auth)
 class ReportIn(Schema):
     channel: Literal["inspector", "hotline", "public", "open311", "other"]
     matter_code: str
-    lng: float
-    lat: float
+    lng: BodyLng
+    lat: BodyLat
     crs: Literal["wgs84", "gcj02"] = "wgs84"
     address: str = ""
     description: str = ""

@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from urbangrid.api.auth import api_auth, current_user
 from urbangrid.api.errors import ERRORS, NotFound
 from urbangrid.api.intake import respond
-from urbangrid.api.params import Lat, Lng, RadiusM
+from urbangrid.api.params import BodyLat, BodyLng, Lat, Lng, RadiusM
 from urbangrid.cases.services import find_matter
 from urbangrid.cases.workflow import SATISFACTION_CHOICES
 from urbangrid.hotline import services
@@ -36,8 +36,8 @@ class CallIn(Schema):
     caller_name: str = ""
     caller_phone: str = ""
     matter_code: str = ""
-    lng: float | None = None
-    lat: float | None = None
+    lng: BodyLng | None = None
+    lat: BodyLat | None = None
     crs: Literal["wgs84", "gcj02"] = "wgs84"
     address: str = ""
     attach_to: str = ""

@@ -227,7 +227,13 @@ class AssetOut(Schema):
     distance_m: float
 
 
-@router.get("/assets/nearby", auth=api_auth, response=list[AssetOut], summary="Assets near")
+@router.get(
+    "/assets/nearby",
+    auth=api_auth,
+    response={200: list[AssetOut], **ERRORS},
+    summary="Assets near",
+    description="Components within `radius_m` (default 30 m; at most 200 m are searched).",
+)
 def assets_nearby(
     request: HttpRequest,
     lng: Lng,

@@ -51,3 +51,23 @@ def test_a_good_position_still_finds_the_open_case_nearby(world: Any, api: Any) 
     assert [f["number"] for f in found] == [case.number]
     assets = api(world.admin).get("/api/v1/intake/assets/nearby", GOOD)
     assert assets.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/intake/reports", {"matter_code": "06010", "description": "x"}),
+        ("/api/v1/cases", {"matter_code": "06010", "description": "x", "channel": "hotline"}),
+        ("/api/v1/hotline/calls", {"request_kind": "help", "text": "x", "outcome": "answered"}),
+    ],
+)
+@pytest.mark.parametrize("position", ['"lng": 1e999, "lat": 39.9', '"lng": 500, "lat": 39.9'])
+def test_a_position_in_a_body_is_checked_too(
+    world: Any, api: Any, path: str, body: dict[str, Any], position: str
+) -> None:
+    import json
+
+    raw = json.dumps(body)[:-1] + ", " + position + "}"
+    response = api(world.admin).post(path, raw, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "lng" in (response.json().get("field") or "") + response.json()["message"]
