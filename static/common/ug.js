@@ -6,9 +6,12 @@
    - UG.errorText(body, response): an API error ({code, message, field, display?}) in the
      user's language (display), else its message, else the HTTP status;
    - the top bar's menu button on a phone;
-   - forgetting what the inspector app keeps on the device (copies of API answers hold
-     case addresses) when the user signs out, or when another user (or nobody) is signed
-     in than last time. */
+   - forgetting what the inspector app keeps on the device (copies of API answers and the
+     list of sent submissions hold case addresses) when the user signs out, or when
+     another user (or nobody) is signed in than last time; submissions still waiting are
+     kept (each belongs to its user, static/intake/offline-queue.js);
+   - before signing out, the page may ask (UG.beforeSignOut, a function answering true to
+     go on, or a promise of it): the inspector app warns when submissions still wait. */
 (function (global) {
   "use strict";
   const doc = global.document;
@@ -39,23 +42,51 @@
     return `${response.status} ${response.statusText || ""}`.trim();
   }
 
-  /* The inspector app's caches (its service worker names them all "ug-…"): the app shell
-     (the page shows who is signed in) and copies of API answers. Gone on sign-out; the
-     next visit online fills them again. */
-  function forgetKept() {
-    if (!("caches" in global)) return Promise.resolve();
-    return caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("ug-")).map((k) => caches.delete(k))))
-      .catch(() => undefined);
+  /* The inspector app's sent list (IndexedDB "ug-inspector", store "sent"): emptied. The
+     database is not created where there is none. */
+  function forgetSent() {
+    const idb = global.indexedDB;
+    if (!idb) return Promise.resolve();
+    return new Promise((resolve) => {
+      let req;
+      try { req = idb.open("ug-inspector"); } catch (e) { resolve(); return; }
+      req.onupgradeneeded = () => req.transaction.abort(); /* none yet: leave it so */
+      req.onerror = () => resolve();
+      req.onsuccess = () => {
+        const db = req.result, done = () => { db.close(); resolve(); };
+        db.onversionchange = done;
+        let t;
+        try { t = db.transaction("sent", "readwrite"); } catch (e) { done(); return; }
+        t.objectStore("sent").clear();
+        t.oncomplete = t.onerror = t.onabort = done;
+      };
+    });
   }
 
-  /* Sign out: forget first (a second at most), then send the form. */
+  /* The inspector app's caches (its service worker names them all "ug-…"): the app shell
+     (the page shows who is signed in) and copies of API answers; and its sent list. Gone
+     on sign-out; the next visit online fills them again. */
+  function forgetKept() {
+    const cached = !("caches" in global) ? Promise.resolve() : caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("ug-")).map((k) => caches.delete(k))))
+      .catch(() => undefined);
+    return Promise.all([cached, forgetSent()]).then(() => undefined);
+  }
+
+  /* Sign out: ask the page (UG.beforeSignOut), forget (a second at most), then send the form. */
   doc.addEventListener("submit", (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-sign-out") || form.dataset.forgotten) return;
     event.preventDefault();
+    if (form.dataset.signingOut) return;
+    form.dataset.signingOut = "1";
     const go = () => { form.dataset.forgotten = "1"; form.submit(); };
-    Promise.race([forgetKept(), new Promise((resolve) => setTimeout(resolve, 1000))]).then(go, go);
+    const forget = () => Promise.race([forgetKept(), new Promise((resolve) => setTimeout(resolve, 1000))]).then(go, go);
+    const ask = global.UG && global.UG.beforeSignOut;
+    Promise.resolve()
+      .then(() => (typeof ask === "function" ? ask() : true))
+      .then((yes) => yes, () => true) /* the question failed: signing out keeps everything waiting */
+      .then((yes) => { if (yes) forget(); else delete form.dataset.signingOut; });
   });
 
   /* Signed out elsewhere (the session ended) or someone else signed in on this device:

@@ -46,14 +46,18 @@
   }
 
   /* --- network status and queue ---------------------------------------------- */
-  function net() { document.getElementById("net-status").textContent = navigator.onLine ? T.online : T.offline; }
+  /* While another tab keeps the app's database from being upgraded (Q.blocked), nothing can
+     be saved: that is what the status says. */
+  function net() { document.getElementById("net-status").textContent = Q.blocked ? T.blocked : navigator.onLine ? T.online : T.offline; }
   window.addEventListener("online", net); window.addEventListener("offline", net); net();
 
   /* Fill a whole translated sentence: each {name} once, taken literally. */
   function fill(sentence, values) { return sentence.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m)); }
 
   async function renderQueue() {
-    const pending = await Q.pending(), sent = await Q.sent(30); /* the newest 30 */
+    net();
+    let pending, sent;
+    try { pending = await Q.pending(); sent = await Q.sent(30); /* the newest 30 */ } catch (e) { return; }
     document.getElementById("queue-count").textContent = pending.length;
     const list = document.getElementById("queue-list"); list.innerHTML = "";
     for (const item of pending) {
@@ -72,6 +76,20 @@
   }
   Q.onChange(renderQueue); renderQueue();
   document.getElementById("send-now").addEventListener("click", () => Q.flush());
+
+  /* A submission that could not be saved on the device: why, where the user looks. */
+  function notSaved(error, out) {
+    out.textContent = error && error.code === "blocked" ? T.blocked
+      : fill(T.not_saved, { reason: (error && (error.message || error.name)) || String(error) });
+  }
+
+  /* Signing out keeps this user's waiting submissions on the device (they are sent when
+     the user signs in here again, never under another user): the user is told and asked. */
+  UG.beforeSignOut = async () => {
+    let waiting = [];
+    try { waiting = await Promise.race([Q.pending(), new Promise((resolve) => setTimeout(() => resolve([]), 1000))]); } catch (e) { /* unreadable: nothing to say */ }
+    return !waiting.length || window.confirm(T.sign_out_waiting);
+  };
 
   /* --- tasks ------------------------------------------------------------------- */
   async function loadTasks() {
@@ -102,12 +120,14 @@
   answerForm.addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = answerForm, number = f.number.value;
-    await Q.add({
-      key: Q.newKey(), kind: "answer", title: `${T.answer} ${number}`,
-      url: `/api/v1/intake/tasks/${encodeURIComponent(number)}/answer`,
-      payload: { action: f.action.value, result: f.result.value === "true", note: f.note.value },
-      photos: Array.from(f.photos.files),
-    });
+    try {
+      await Q.add({
+        key: Q.newKey(), kind: "answer", title: `${T.answer} ${number}`,
+        url: `/api/v1/intake/tasks/${encodeURIComponent(number)}/answer`,
+        payload: { action: f.action.value, result: f.result.value === "true", note: f.note.value },
+        photos: Array.from(f.photos.files),
+      });
+    } catch (err) { notSaved(err, document.getElementById("answer-title")); return; }
     f.reset(); f.hidden = true;
   });
 
@@ -253,6 +273,9 @@
       try {
         await Q.add({ key, kind: "report", title: `${T.report} ${form.matter_code.value} ${form.address.value}`,
           url: "/api/v1/intake/reports/with-photos", payload, photos: Array.from(form.photos.files) });
+      } catch (err) {
+        notSaved(err, out); /* not saved: the form keeps what was entered */
+        return;
       } finally { saving = false; }
       /* Saved on the device (and being sent): the next report starts from scratch. */
       out.textContent = navigator.onLine ? "" : T.queued;

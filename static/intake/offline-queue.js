@@ -3,14 +3,40 @@
    network returns. The server answers a retried key with the first answer, so a
    submission is never recorded twice. Submissions are sent one at a time in the order
    they were made (each carries a sequence number taken when it is stored); one that
-   cannot be sent yet stops the round, so nothing behind it overtakes it. */
+   cannot be sent yet stops the round, so nothing behind it overtakes it.
+   Every item and sent record belongs to the user who made it (the signed-in user the
+   top bar names, base.html): a page sends and lists only its user's items, so on a shared
+   device another user's waiting reports are neither shown nor sent under the wrong
+   session; they wait until their user signs in here again. */
 (function (global) {
   "use strict";
   const UG = global.UG; /* static/common/ug.js: csrf, newKey, errorText */
   const DB = "ug-inspector", STORE = "outbox", SENT = "sent";
   /* Version 2 adds the indexes: waiting items by sequence number (the oldest is read with
-     a cursor, not by reading and sorting the whole store) and sent records by time. */
-  const VERSION = 2, BY_SEQ = "seq", BY_AT = "at";
+     a cursor, not by reading and sorting the whole store) and sent records by time.
+     Version 3 adds the user: waiting items by user and sequence number, sent records by
+     user and time. */
+  const VERSION = 3, BY_SEQ = "seq", BY_AT = "at", BY_USER_SEQ = "user-seq", BY_USER_AT = "user-at";
+  /* The owner of what earlier versions stored (no user then): the first signed-in user who
+     opens the app takes them over (claim), so none is lost, and from then on they are
+     sent only under that user, never under whoever comes next. */
+  const UNCLAIMED = "?";
+
+  /* The signed-in user's id ("" when nobody is), read from the top bar each time. */
+  function currentUser() {
+    const bar = global.document.querySelector(".topbar");
+    return (bar && bar.dataset.user) || "";
+  }
+  /* The keys [user, …] of one user in a [user, x] index. */
+  function ofUser(user) { return IDBKeyRange.bound([user], [user, []]); }
+  /* Another user signed in on this device since this page was drawn (ug.js records the
+     user of every page): this page's session is not its user's any more, nothing is sent. */
+  function sessionIsMine() {
+    try {
+      const last = global.localStorage.getItem("ug-user");
+      return last === null || last === currentUser();
+    } catch (e) { return true; }
+  }
 
   /* The place of an item in the queue: its sequence number (older items, stored before
      there was one, by the time they were made). */
@@ -20,23 +46,66 @@
   function upgrade(db, t) {
     const outbox = db.objectStoreNames.contains(STORE) ? t.objectStore(STORE) : db.createObjectStore(STORE, { keyPath: "key" });
     const sent = db.objectStoreNames.contains(SENT) ? t.objectStore(SENT) : db.createObjectStore(SENT, { keyPath: "key" });
-    if (!outbox.indexNames.contains(BY_SEQ)) {
-      outbox.createIndex(BY_SEQ, "seq");
-      /* An index leaves out items without the key: items stored before sequence numbers
-         get one now, in the order they were made, so they keep their place. */
-      const legacy = [];
-      outbox.openCursor().onsuccess = (e) => {
-        const cursor = e.target.result;
-        if (cursor) { if (typeof cursor.value.seq !== "number") legacy.push(cursor.value); cursor.continue(); return; }
-        let previous = -Infinity;
-        for (const item of legacy.sort(inOrder)) {
-          item.seq = Math.max(seqOf(item), previous + 1);
-          previous = item.seq;
-          outbox.put(item);
-        }
-      };
-    }
+    if (!outbox.indexNames.contains(BY_SEQ)) outbox.createIndex(BY_SEQ, "seq");
+    if (!outbox.indexNames.contains(BY_USER_SEQ)) outbox.createIndex(BY_USER_SEQ, ["user", "seq"]);
     if (!sent.indexNames.contains(BY_AT)) sent.createIndex(BY_AT, "at");
+    if (!sent.indexNames.contains(BY_USER_AT)) sent.createIndex(BY_USER_AT, ["user", "at"]);
+    /* An index leaves out items without its keys. Items stored before sequence numbers get
+       one now, in the order they were made, so they keep their place; items and records
+       stored before users are unclaimed until a user opens the app. */
+    const legacy = [];
+    outbox.openCursor().onsuccess = (e) => {
+      const cursor = e.target.result;
+      if (cursor) {
+        if (typeof cursor.value.seq !== "number" || typeof cursor.value.user !== "string") legacy.push(cursor.value);
+        cursor.continue();
+        return;
+      }
+      let previous = -Infinity;
+      for (const item of legacy.filter((i) => typeof i.seq !== "number").sort(inOrder)) {
+        item.seq = Math.max(seqOf(item), previous + 1);
+        previous = item.seq;
+      }
+      for (const item of legacy) {
+        if (typeof item.user !== "string") item.user = UNCLAIMED;
+        outbox.put(item);
+      }
+    };
+    sent.openCursor().onsuccess = (e) => {
+      const cursor = e.target.result;
+      if (!cursor) return;
+      if (typeof cursor.value.user !== "string") cursor.update(Object.assign(cursor.value, { user: UNCLAIMED }));
+      cursor.continue();
+    };
+  }
+
+  /* The signed-in user takes over the unclaimed items and records (see UNCLAIMED). */
+  function claim(db) {
+    const user = currentUser();
+    if (!user) return Promise.resolve();
+    return new Promise((resolve) => {
+      let t;
+      try { t = db.transaction([STORE, SENT], "readwrite"); } catch (e) { resolve(); return; }
+      for (const [store, index] of [[STORE, BY_USER_SEQ], [SENT, BY_USER_AT]]) {
+        t.objectStore(store).index(index).openCursor(ofUser(UNCLAIMED)).onsuccess = (e) => {
+          const cursor = e.target.result;
+          if (!cursor) return;
+          cursor.update(Object.assign(cursor.value, { user }));
+          cursor.continue();
+        };
+      }
+      t.oncomplete = t.onerror = t.onabort = () => resolve();
+    });
+  }
+
+  /* A tab still running an older version of this script holds the database open and
+     does not let it be upgraded: the open waits until that tab is closed. Meanwhile
+     nothing can be saved; every call fails at once with this error (code "blocked"), and
+     Queue.blocked is true, so the page can say to close the other tabs. */
+  function blockedError() {
+    const error = new Error("close other urbangrid tabs to finish updating the app");
+    error.code = "blocked";
+    return error;
   }
 
   /* One connection, opened once; closed when another tab upgrades the database. */
@@ -44,16 +113,36 @@
   function open() {
     if (!connection) {
       connection = new Promise((resolve, reject) => {
-        const req = indexedDB.open(DB, VERSION);
+        let req;
+        try { req = indexedDB.open(DB, VERSION); } catch (e) { connection = null; reject(e); return; }
+        let waited = false;
         req.onupgradeneeded = () => upgrade(req.result, req.transaction);
+        req.onblocked = () => {
+          if (waited) return;
+          waited = true;
+          reject(blockedError()); /* `connection` stays this failed promise until the open ends */
+          Queue.blocked = true;
+          Queue.changed();
+        };
         req.onsuccess = () => {
           const db = req.result;
-          db.onversionchange = () => { db.close(); connection = null; };
+          db.onversionchange = () => { db.close(); connection = null; }; /* let a newer version upgrade */
           db.onclose = () => { connection = null; };
-          resolve(db);
+          claim(db).then(() => {
+            if (!waited) { resolve(db); return; }
+            connection = Promise.resolve(db);
+            Queue.blocked = false;
+            Queue.changed();
+            Queue.flush();
+          });
         };
-        req.onerror = () => { connection = null; reject(req.error); };
+        req.onerror = () => {
+          connection = null;
+          if (waited) { Queue.blocked = false; Queue.changed(); }
+          reject(req.error);
+        };
       });
+      connection.catch(() => undefined); /* each caller handles the failure */
     }
     return connection;
   }
@@ -83,10 +172,13 @@
 
   const Queue = {
     newKey: UG.newKey,
+    blocked: false, /* see blockedError */
     onChange(fn) { listeners.push(fn); },
     changed() { listeners.forEach((fn) => fn()); },
-    /* item: {key, kind, title, url, payload (object), photos: [Blob]} */
+    /* item: {key, kind, title, url, payload (object), photos: [Blob]}; the signed-in user
+       is recorded with it. */
     async add(item) {
+      item.user = currentUser();
       item.created = new Date().toISOString();
       item.attempts = 0;
       /* After everything already waiting: the highest sequence number is read (from the
@@ -104,21 +196,26 @@
       Queue.changed();
       Queue.flush();
     },
-    /* Waiting submissions, oldest first. */
-    async pending() { return (await tx(STORE, "readonly", (t) => t.objectStore(STORE).index(BY_SEQ).getAll())) || []; },
-    /* The oldest waiting submission, or null: the first entry of the index. */
+    /* The signed-in user's waiting submissions, oldest first. */
+    async pending() {
+      const range = ofUser(currentUser());
+      return (await tx(STORE, "readonly", (t) => t.objectStore(STORE).index(BY_USER_SEQ).getAll(range))) || [];
+    },
+    /* The signed-in user's oldest waiting submission, or null: their first entry of the index. */
     async oldest() {
+      const range = ofUser(currentUser());
       return tx(STORE, "readonly", (t, box) => {
         box.value = null;
-        t.objectStore(STORE).index(BY_SEQ).openCursor().onsuccess = (e) => { const c = e.target.result; box.value = c ? c.value : null; };
+        t.objectStore(STORE).index(BY_USER_SEQ).openCursor(range).onsuccess = (e) => { const c = e.target.result; box.value = c ? c.value : null; };
       });
     },
-    /* Sent records; with `limit`, only that many, newest first. */
+    /* The signed-in user's sent records; with `limit`, only that many, newest first. */
     async sent(limit) {
-      if (!limit) return (await tx(SENT, "readonly", (t) => t.objectStore(SENT).getAll())) || [];
+      const range = ofUser(currentUser());
+      if (!limit) return (await tx(SENT, "readonly", (t) => t.objectStore(SENT).index(BY_USER_AT).getAll(range))) || [];
       return tx(SENT, "readonly", (t, box) => {
         box.value = [];
-        t.objectStore(SENT).index(BY_AT).openCursor(null, "prev").onsuccess = (e) => {
+        t.objectStore(SENT).index(BY_USER_AT).openCursor(range, "prev").onsuccess = (e) => {
           const c = e.target.result;
           if (!c) return;
           box.value.push(c.value);
@@ -147,7 +244,7 @@
         return false;
       }
       const answer = (await bodyOf(response)) || {};
-      const record = { key: item.key, title: item.title, kind: item.kind, status: response.status,
+      const record = { key: item.key, user: item.user, title: item.title, kind: item.kind, status: response.status,
         number: answer.number || null, at: new Date().toISOString(),
         message: answer.message || (response.status >= 400 && !answer.display ? "HTTP " + response.status : ""),
         display: answer.display || "" };
@@ -156,7 +253,7 @@
       return true;
     },
     async flush() {
-      if (flushing) return;
+      if (flushing || !sessionIsMine()) return;
       flushing = true;
       try {
         /* The oldest first, read afresh each time: one saved meanwhile goes after the
@@ -166,6 +263,8 @@
           if (!oldest || !(await Queue.sendOne(oldest))) break;
           Queue.changed();
         }
+      } catch (e) {
+        /* The database cannot be opened now (Queue.blocked): a later round sends. */
       } finally {
         flushing = false;
         Queue.changed();

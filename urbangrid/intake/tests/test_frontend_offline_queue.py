@@ -4,8 +4,9 @@ IndexedDB.
 - Adding a submission and sending the queue read the oldest or newest entry through the
   index on the sequence number, never the whole store (that made a long queue quadratic).
 - A queue kept by the earlier version of the database (no index; the oldest items even
-  without a sequence number) is upgraded in place: every item stays, in the order it was
-  made, and is sent in that order, before what is added after.
+  without a sequence number; no user) is upgraded in place: every item stays, in the
+  order it was made, is taken over by the first signed-in user to open the app and is
+  sent in that order, before what is added after.
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ LEGACY = """(url) => new Promise((resolve, reject) => {
   req.onsuccess = () => { req.result.close(); resolve(); };
   req.onerror = () => reject(req.error);
 })"""
+
+
+# The page as shown to user ``id`` (the top bar names the signed-in user; ug.js records
+# the user of each page on the device).
+SIGNED_IN_AS = """(id) => {
+  document.querySelector(".topbar").dataset.user = id;
+  localStorage.setItem("ug-user", id);
+}"""
 
 
 def open_queue(browser: Any, base: str) -> tuple[Any, Any, list[str], dict[str, bool]]:
@@ -135,6 +144,8 @@ def test_a_queue_kept_by_the_earlier_version_is_upgraded_in_order(
 ) -> None:
     context, page, seen, state = open_queue(browser, live_server.url)
     page.evaluate(LEGACY, SEND)
+    # Kept before users were recorded: the first signed-in user to open the app takes them.
+    page.evaluate(SIGNED_IN_AS, "7")
     page.add_script_tag(url=f"{live_server.url}/static/intake/offline-queue.js")
 
     waiting = page.evaluate("UGQueue.pending().then((p) => p.map((i) => i.key))")
