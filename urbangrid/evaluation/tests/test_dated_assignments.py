@@ -122,6 +122,9 @@ def test_patrol_spans_are_the_days_of_the_period_each_grid_was_patrolled(world):
     assert spans[str(w.i1.pk)][grid] == [(DEC.start, dt.date(2025, 12, 14))]
     assert spans[str(w.i2.pk)][grid] == [(HANDOVER, DEC.end)]
     assert spans[str(w.i2.pk)][w.city.grids[15].code] == [(DEC.start, DEC.end)]
-    # Before the world's assignments started, nobody patrolled anything.
-    assert patrol_spans(month_period(dt.date(2025, 10, 1))) == {}
+    # Before the handover the grid was the first inspector's on every day, the second's
+    # on none (the world's assignments start on the earliest day a period covers).
+    october = patrol_spans(month_period(dt.date(2025, 10, 1)))
+    assert october[str(w.i1.pk)][grid] == [(dt.date(2025, 10, 1), dt.date(2025, 10, 31))]
+    assert grid not in october.get(str(w.i2.pk), {})
     assert InspectorGrid.history.filter(grid_code=grid).count() == 2
