@@ -11,15 +11,6 @@ from urbangrid.testing import make_department, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client):
-    admin = make_user("root", Role.ADMIN)
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
-
-
 @pytest.mark.parametrize(
     "url",
     [

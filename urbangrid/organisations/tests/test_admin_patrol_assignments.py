@@ -19,13 +19,9 @@ LONG_AGO = dt.date(2025, 1, 1)
 
 
 @pytest.fixture
-def admin_client(client):
-    admin = make_user("root", Role.ADMIN)
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages checked in English
-    return client
+def admin_client(admin_client):
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # messages checked in English
+    return admin_client
 
 
 @pytest.fixture
