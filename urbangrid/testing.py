@@ -246,6 +246,15 @@ def queries(work: Callable[[], object]) -> int:
     return len(captured.captured_queries)
 
 
+def sign_in_superuser(client: Any, username: str = "root") -> Any:
+    """``client`` signed in as a new superuser (role admin): for the Django admin's pages."""
+    user = make_user(username, Role.ADMIN)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
 def browser_sign_in(
     browser: Any, base: str, username: str, viewport: dict[str, int] | None = None
 ) -> tuple[Any, Any]:

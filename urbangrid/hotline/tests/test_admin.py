@@ -10,19 +10,14 @@ from django.urls import reverse
 
 from urbangrid.hotline.models import CallbackAttempt
 from urbangrid.hotline.services import record_callback
-from urbangrid.organisations.models import Role
-from urbangrid.testing import make_user
+from urbangrid.testing import sign_in_superuser
 
 from .test_api_callbacks import closed_case
 
 
 @pytest.fixture
 def root(client: Any) -> Any:
-    user = make_user("root", Role.ADMIN)
-    user.is_staff = user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
+    return sign_in_superuser(client)
 
 
 @pytest.fixture

@@ -6,14 +6,9 @@ from typing import Any
 
 import pytest
 
-from urbangrid.organisations.models import Role
-from urbangrid.testing import make_user
+from urbangrid.testing import sign_in_superuser
 
 
 @pytest.fixture
 def admin_client(client: Any) -> Any:
-    admin = make_user("root", Role.ADMIN)
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
+    return sign_in_superuser(client)

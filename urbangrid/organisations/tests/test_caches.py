@@ -19,7 +19,14 @@ from urbangrid.organisations.services import (
     revoke_token,
     suggest_department,
 )
-from urbangrid.testing import make_city, make_department, make_type, make_user, queries
+from urbangrid.testing import (
+    make_city,
+    make_department,
+    make_type,
+    make_user,
+    queries,
+    sign_in_superuser,
+)
 
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -43,10 +50,7 @@ def test_an_admin_edit_of_a_rule_changes_the_next_suggestion(client, later):
     assert suggestion.department == sanitation
     assert queries(lambda: suggest_department(matter, grid_code=grid)) == 0
 
-    admin = make_user("root", Role.ADMIN)
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
+    sign_in_superuser(client)
     response = client.post(
         f"/admin/organisations/responsibilityrule/{rule.pk}/change/",
         {
