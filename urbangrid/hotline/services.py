@@ -48,7 +48,6 @@ from urbangrid.organisations.permissions import Permission, has_permission
 POLICY_USERNAME = "callback-policy"
 REOPEN_POLICIES = ("never", "unsolved_and_unsatisfied", "unsolved_or_unsatisfied")
 DEFAULT_CALLBACK_ATTEMPTS = 3
-DEFAULT_CALLBACK_GAP_MINUTES = 120
 
 
 def mask_phone(phone: str) -> str:
@@ -245,12 +244,8 @@ def callback_gap() -> dt.timedelta:
     """``URBANGRID_CALLBACK_GAP_MINUTES`` (default 120; 0: none): the least time between
     two calls that do not reach the requester, so that the attempts before "unreachable"
     are spread over the day, not made in a minute. A call that reaches the requester is
-    recorded whenever it is made."""
-    value = getattr(settings, "URBANGRID_CALLBACK_GAP_MINUTES", DEFAULT_CALLBACK_GAP_MINUTES)
-    try:
-        return dt.timedelta(minutes=max(int(value), 0))
-    except (TypeError, ValueError):
-        return dt.timedelta(minutes=DEFAULT_CALLBACK_GAP_MINUTES)
+    recorded whenever it is made. The setting's range is checked at start-up."""
+    return dt.timedelta(minutes=settings.URBANGRID_CALLBACK_GAP_MINUTES)
 
 
 class CallbackTooSoon(CaseError):  # noqa: N818
