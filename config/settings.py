@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "urbangrid.common.middleware_db.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "urbangrid.common.middleware_input.RejectNulMiddleware",
+    "urbangrid.api.middleware.MethodNotAllowedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "urbangrid.common.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -79,24 +79,4 @@ class RejectNulMiddleware:
             return response
         if has_nul:
             return _refuse(request, 400, "invalid", MESSAGE)
-        response = self.get_response(request)
-        if response.status_code == 405 and request.path.startswith("/api/"):
-            return _method_not_allowed(request, response)
-        return response
-
-
-def _method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """The API's 405 (django-ninja answers it in plain text) as a structured error, with
-    its ``Allow`` header."""
-    if response.get("Content-Type", "").startswith("application/json"):
-        return response
-    refusal = error_response(
-        request,
-        405,
-        "method_not_allowed",
-        gettext_noop("%(method)s is not allowed here"),
-        params={"method": request.method},
-    )
-    if response.has_header("Allow"):
-        refusal["Allow"] = response["Allow"]
-    return refusal
+        return self.get_response(request)
